@@ -1,0 +1,197 @@
+"""The `arcade` command. `arcade list` imports no JAX; the other commands load it on demand.
+
+    arcade list [--json]            every registered env, and any broken plugin with its error
+    arcade info ID                  one env's spec, spaces and docs
+    arcade check ID... | --all      the conformance suite (non-zero exit on failure)
+    arcade bench ID... [--floor]    frames/s of a jitted scan of vmapped steps, compile apart
+    arcade plugins                  the plugins found and their status
+
+Plugins add commands through the `arcade_cli` hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .plugins import get_plugin_manager
+from .registry import registry
+
+
+class CLIError(Exception):
+    """An error the user can fix: printed as one line, exit status 2."""
+
+
+def _fmt_range(rr: Sequence[float]) -> str:
+    return f"[{rr[0]:g}, {rr[1]:g}]"
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    reg = registry()
+    if args.json:
+        out = {
+            "envs": [s.as_dict() for s in reg.specs.values()],
+            "problems": [
+                {"plugin": p.plugin, "package": p.package, "reason": p.reason} for p in reg.problems
+            ],
+        }
+        print(json.dumps(out, indent=1))
+        return 0
+    rows = [
+        [s.id, s.game, s.difficulty, s.package, str(s.max_steps), _fmt_range(s.return_range)]
+        for s in reg.specs.values()
+    ]
+    print(_table(rows, ["id", "game", "difficulty", "package", "max steps", "return"]))
+    print(f"\n{len(rows)} envs")
+    if reg.problems:
+        print(f"\n{len(reg.problems)} plugin problem(s):")
+        for p in reg.problems:
+            print(f"  BROKEN {p}")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    plugins = get_plugin_manager()
+    rows = [
+        [p.name, p.package, p.version, p.module, "ok" if p.ok else f"BROKEN: {p.error}"]
+        for p in plugins.plugins
+    ]
+    print(_table(rows, ["plugin", "package", "version", "module", "status"]))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    sp = _spec(args.env_id)
+    for k, v in sp.as_dict().items():
+        print(f"{k:12} {_fmt_range(v) if k == 'return_range' else v}")
+    from .registry import make
+
+    env, params = make(args.env_id)
+    print(f"{'actions':12} {env.action_space(params)}  (0 up, 1 down, 2 left, 3 right, 4 fire)")
+    print(f"{'observation':12} Box(0, 255, (S, S, 3), uint8), S in (128, 256)")
+    print(f"{'params':12} {params}")
+    doc = (type(env).__doc__ or "").strip()
+    if doc:
+        print("\n" + doc)
+    return 0
+
+
+def _spec(env_id: str) -> Any:
+    try:
+        return registry().lookup(env_id)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _env_ids(args: argparse.Namespace) -> list[str]:
+    ids = list(registry().specs) if getattr(args, "all", False) else list(args.env_ids)
+    if not ids:
+        raise CLIError("name at least one env id, or --all")
+    for env_id in ids:
+        _spec(env_id)
+    return ids
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .testing import check_env
+
+    failed = 0
+    for env_id in _env_ids(args):
+        report = check_env(
+            env_id, obs_sizes=tuple(args.obs_size), episodes=args.episodes, raise_on_failure=False
+        )
+        print(report.summary())
+        failed += not report.ok
+    print(f"\n{'FAILED' if failed else 'OK'}: {failed} of {len(_env_ids(args))} env(s) failed")
+    return 1 if failed else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import bench_env, bench_floor, format_rows
+
+    rows = []
+    floor = (
+        bench_floor(args.num_envs, args.steps, args.obs_size, args.repeats) if args.floor else None
+    )
+    for env_id in _env_ids(args):
+        for partial in [False, True] if args.both else [args.partial]:
+            rows.append(
+                bench_env(env_id, args.num_envs, args.steps, args.obs_size, partial, args.repeats)
+            )
+    if args.json:
+        print(json.dumps({"floor": floor, "results": rows}, indent=1))
+    else:
+        print(format_rows(rows, floor))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arcade", description="POMDP Arcade: pixel RL tasks in JAX."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list registered envs (and broken plugins)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("plugins", help="list discovered plugins and their status")
+    p.set_defaults(func=cmd_plugins)
+
+    p = sub.add_parser("info", help="show one env's spec, spaces and docs")
+    p.add_argument("env_id")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("check", help="run the conformance suite on envs")
+    p.add_argument("env_ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="every registered env")
+    p.add_argument("--obs-size", type=int, nargs="+", default=[128], choices=[128, 256])
+    p.add_argument("--episodes", type=int, default=64, help="random episodes for the return check")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("bench", help="frames/s of jitted, vmapped rollouts")
+    p.add_argument("env_ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="every registered env")
+    p.add_argument("--num-envs", type=int, default=64)
+    p.add_argument("--steps", type=int, default=128, help="steps per rollout (scan length)")
+    p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
+    p.add_argument("--partial", action="store_true", help="the POMDP variant")
+    p.add_argument("--both", action="store_true", help="MDP and POMDP")
+    p.add_argument(
+        "--floor", action="store_true", help="also time merely writing a fresh frame per step"
+    )
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+    # plugins add their parsers; an implementation that raises is recorded as a plugin problem
+    list(get_plugin_manager().call("arcade_cli", subcommands=sub))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"arcade: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Typed, validated metadata of games and envs. Imports nothing heavy: `arcade list` reads
+these without loading JAX or any game module."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """One difficulty of a game: its time limit and the constructor kwargs that set it."""
+
+    max_steps: int
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """Everything known about an env id before its game module is imported.
+
+    `entry` is `"module:attr"`, a callable `(partial_obs=, obs_size=, **kwargs) -> Environment`;
+    `kwargs` are the difficulty's constructor arguments. `package` and `plugin` say which
+    distribution and entry point registered it.
+    """
+
+    id: str
+    game: str
+    difficulty: str
+    entry: str
+    max_steps: int
+    return_range: tuple[float, float]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    realtime: bool = True  # real-time (ticks without input) or turn-based (waits for a key)
+    package: str = ""
+    plugin: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "game": self.game,
+            "difficulty": self.difficulty,
+            "max_steps": self.max_steps,
+            "return_range": list(self.return_range),
+            "realtime": self.realtime,
+            "package": self.package,
+            "plugin": self.plugin,
+            "entry": self.entry,
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """A game and its difficulties; expands to one `EnvSpec` per difficulty, id = name + key
+    (e.g. `CartPole` + `Easy` -> `CartPoleEasy`)."""
+
+    name: str
+    entry: str
+    difficulties: Mapping[str, Difficulty]
+    return_range: tuple[float, float]
+    description: str = ""
+    realtime: bool = True
+
+    def env_specs(self, package: str = "", plugin: str = "") -> list[EnvSpec]:
+        return [
+            EnvSpec(
+                id=f"{self.name}{level}",
+                game=self.name,
+                difficulty=level,
+                entry=self.entry,
+                max_steps=d.max_steps,
+                return_range=tuple(self.return_range),  # type: ignore[arg-type]
+                kwargs=dict(d.kwargs),
+                description=self.description,
+                realtime=self.realtime,
+                package=package,
+                plugin=plugin,
+            )
+            for level, d in self.difficulties.items()
+        ]
+
+
+def spec_problems(spec: Any) -> list[str]:
+    """Why `spec` is not a well-formed EnvSpec (empty list when it is)."""
+    if not isinstance(spec, EnvSpec):
+        return [f"expected an EnvSpec or GameSpec, got {type(spec).__name__}"]
+    problems = []
+    if not isinstance(spec.id, str) or not _ID.match(spec.id):
+        problems.append(f"bad id {spec.id!r}")
+    if not isinstance(spec.entry, str) or not _ENTRY.match(spec.entry):
+        problems.append(f"entry must be 'module:attr', got {spec.entry!r}")
+    if (
+        not isinstance(spec.max_steps, int)
+        or isinstance(spec.max_steps, bool)
+        or spec.max_steps < 1
+    ):
+        problems.append(f"max_steps must be a positive int, got {spec.max_steps!r}")
+    rr = spec.return_range
+    try:
+        lo, hi = (float(v) for v in rr)
+        if not (math.isfinite(lo) and math.isfinite(hi) and -1.0 <= lo < hi <= 1.0):
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append(f"return_range must be (lo, hi) with -1 <= lo < hi <= 1, got {rr!r}")
+    if not isinstance(spec.kwargs, Mapping):
+        problems.append(f"kwargs must be a mapping, got {type(spec.kwargs).__name__}")
+    return problems

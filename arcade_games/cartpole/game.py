@@ -1,0 +1,106 @@
+"""CartPole and NoisyCartPole rules (GAMES.md §3.1–3.2), with the suite's fixes: termination on
+the transition that leaves the bounds (still paid 1/T), truncation when time reaches T, and the
+uniform `info` of §1.7."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from arcade_core.env import Environment
+from arcade_core.observability import View
+from arcade_core.struct import dataclass
+
+from . import constants as C
+from .draw import CartPoleRenderer
+
+
+@dataclass
+class CartPoleState:
+    x: jax.Array
+    x_dot: jax.Array
+    theta: jax.Array
+    theta_dot: jax.Array
+    noise: jax.Array  # float32[4]: the observation noise of this frame (x, x_dot, theta, theta_dot)
+    score: jax.Array  # steps survived (drawn at the top)
+    time: jax.Array
+
+
+@dataclass
+class CartPoleParams:
+    max_steps_in_episode: int = 200
+
+
+class CartPole(Environment[CartPoleState, CartPoleParams]):
+    """Balance a pole on a cart. Actions: left (2) pushes -10 N, right (3) +10 N, the others
+    push nothing. Reward 1/T per step, so returns lie in [0, 1]. The POMDP shows only the two
+    velocity arrows after the first frame."""
+
+    name = "CartPole"
+
+    def __init__(
+        self,
+        *,
+        time_limit: int = 200,
+        noise_sigma: float = 0.0,
+        partial_obs: bool = False,
+        obs_size: int = 128,
+        final_observation: bool = False,
+    ) -> None:
+        super().__init__(
+            partial_obs=partial_obs, obs_size=obs_size, final_observation=final_observation
+        )
+        self.time_limit = int(time_limit)
+        self.noise_sigma = float(noise_sigma)
+        self.renderer = CartPoleRenderer(self.obs_size, max_score=self.time_limit)
+
+    @property
+    def default_params(self) -> CartPoleParams:
+        return CartPoleParams(max_steps_in_episode=self.time_limit)
+
+    def _noise(self, key: jax.Array) -> jax.Array:
+        if self.noise_sigma == 0.0:
+            return jnp.zeros(4, jnp.float32)
+        return self.noise_sigma * jax.random.normal(key, (4,), jnp.float32)
+
+    def init(self, key: jax.Array, params: CartPoleParams) -> CartPoleState:
+        k_phys, k_noise = jax.random.split(key)
+        x, x_dot, theta, theta_dot = jax.random.uniform(k_phys, (4,), jnp.float32, -0.05, 0.05)
+        zero = jnp.int32(0)
+        return CartPoleState(x, x_dot, theta, theta_dot, self._noise(k_noise), zero, zero)
+
+    def transition(
+        self, key: jax.Array, state: CartPoleState, action: jax.Array, params: CartPoleParams
+    ) -> tuple[CartPoleState, jax.Array, jax.Array]:
+        force = jnp.where(action == 2, -C.FORCE, jnp.where(action == 3, C.FORCE, 0.0))
+        sin, cos = jnp.sin(state.theta), jnp.cos(state.theta)
+        tmp = (force + C.POLE_MASS_LENGTH * state.theta_dot**2 * sin) / C.TOTAL_MASS
+        theta_acc = (C.GRAVITY * sin - cos * tmp) / (
+            C.HALF_LENGTH * (4.0 / 3.0 - C.MASS_POLE * cos**2 / C.TOTAL_MASS)
+        )
+        x_acc = tmp - C.POLE_MASS_LENGTH * theta_acc * cos / C.TOTAL_MASS
+        new = state.replace(
+            x=state.x + C.TAU * state.x_dot,
+            x_dot=state.x_dot + C.TAU * x_acc,
+            theta=state.theta + C.TAU * state.theta_dot,
+            theta_dot=state.theta_dot + C.TAU * theta_acc,
+            noise=self._noise(key),
+            score=state.score + 1,
+        )
+        terminated = (jnp.abs(new.x) > C.X_LIMIT) | (jnp.abs(new.theta) > C.THETA_LIMIT)
+        reward = jnp.float32(1.0) / params.max_steps_in_episode
+        return new, reward, terminated
+
+    def draw(self, state: CartPoleState, params: CartPoleParams, view: View) -> jax.Array:
+        return self.renderer(state, visible=view.shows(state))
+
+
+class NoisyCartPole(CartPole):
+    """CartPole with fresh N(0, sigma^2) noise added to x, x_dot, theta and theta_dot before
+    every frame is drawn (MDP and POMDP); the physics are untouched. The name drawn is
+    CARTPOLE, as in the reference."""
+
+    name = "CartPole"
+
+    def __init__(self, *, noise_sigma: float = 0.1, **kwargs: object) -> None:
+        super().__init__(noise_sigma=noise_sigma, **kwargs)  # type: ignore[arg-type]
