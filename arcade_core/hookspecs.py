@@ -41,3 +41,11 @@ def arcade_algorithms() -> dict[str, Any]:
 def arcade_cli(subcommands: Any) -> None:
     """Add commands to the `arcade` CLI: `subcommands` is argparse's sub-parser action; give
     each parser a `func(args) -> int | None` default (`p.set_defaults(func=...)`)."""
+
+
+@hookspec
+def arcade_key_maps() -> dict[str, dict[str, int]]:
+    """Return `{game name: {pygame key name: action}}` for `arcade play`, merged over the
+    default map (arrows/WASD move, space/return fire). The reserved name `"idle"` sets the
+    action a real-time game takes on a tick with no key held (default 4, fire). ESC, Backspace
+    and P are the player's controls and cannot be remapped."""

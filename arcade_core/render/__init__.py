@@ -2,14 +2,29 @@
 
 * `static`: NumPy primitives used when an env is built — canvas, filled rectangle, line, grid,
   text, masks for discs, rings and triangles. Their cost is paid once.
-* `dynamic`: JAX primitives used inside `step` — sprite stamps and masked paints at dynamic
-  positions (`lax.dynamic_update_slice` on a small window, never a full-canvas mask), and
-  numbers drawn by a gather over their box only.
+* `canvas`: JAX drawing inside `step` on packed uint32 pixels: static windows whose pixels
+  are computed element-wise (rectangles, 1-bit bitmaps at dynamic positions, numbers,
+  additive colour), composed with the background by concatenation — never a full-canvas
+  mask, never a per-env scatter.
 * `font`: the 5x5 digit and letter bitmaps of GAMES.md §2.4–2.5.
 * `frame`: the shared frame (background, game area, score at the top, name at the bottom).
 """
 
-from .dynamic import draw_number, paint, paste_region, stamp, take_region
+from .canvas import (
+    Board,
+    Window,
+    add_colour,
+    bitmap_mask,
+    compose,
+    number_mask,
+    number_window,
+    pack,
+    pack_image,
+    paint,
+    rect_mask,
+    unpack,
+    unpack_np,
+)
 from .font import DIGITS, LETTERS, glyph_mask
 from .frame import FrameLayout
 from .static import (
@@ -25,22 +40,30 @@ from .static import (
 )
 
 __all__ = [
+    "Board",
     "DIGITS",
-    "LETTERS",
     "FrameLayout",
+    "LETTERS",
+    "Window",
+    "add_colour",
+    "bitmap_mask",
+    "compose",
     "disc_mask",
-    "draw_number",
     "fill_rect",
     "glyph_mask",
     "grid",
     "line",
     "new_canvas",
+    "number_mask",
+    "number_window",
+    "pack",
+    "pack_image",
     "paint",
     "paste",
-    "paste_region",
+    "rect_mask",
     "ring_mask",
-    "stamp",
-    "take_region",
     "text",
     "triangle_mask",
+    "unpack",
+    "unpack_np",
 ]

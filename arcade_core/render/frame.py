@@ -1,20 +1,20 @@
 """The shared frame of every game (GAMES.md §1.4): background, a square game area in the
 centre, the score at the top and the game's name at the bottom.
 
-A `FrameLayout` is built once per (game, difficulty, size): the background, the name and any
-static drawing of the game area are baked into one constant image; `step` then only copies it
-and stamps what moved.
+A `FrameLayout` is built once per (game, difficulty, size): background, name and any static
+drawing of the game area are baked into one packed image; a step then computes only its
+windows and `render` composes them with the score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from .dynamic import draw_number
+from .canvas import Window, compose, number_mask, number_window, pack, pack_image, paint, unpack
 from .static import new_canvas, text
 
 Colour = Sequence[int]
@@ -34,9 +34,9 @@ def name_box(obs_size: int, low_name: bool = False) -> tuple[int, int, int, int]
 class FrameLayout:
     """Static layout of a game's frame at one observation size.
 
-    `canvas` (NumPy, S x S x 3) starts as the background with the name drawn and the game area
-    filled; draw static parts into `area` (a view of the game area) before the first
-    `background()` call, which freezes the image.
+    `canvas` (NumPy uint8, S x S x 3) starts as the background with the name drawn and the
+    game area filled; draw static parts into it or into `area` (a view of the game area)
+    before the first `background()` call, which freezes the image.
     """
 
     def __init__(
@@ -55,33 +55,44 @@ class FrameLayout:
         self.size = obs_size
         self.area_side = area_side
         self.offset = (obs_size - area_side) // 2
-        self.score_colour = tuple(score_colour)
+        self.score_colour = pack(score_colour)
         self.max_score_digits = max_score_digits
         self.canvas = new_canvas(obs_size, obs_size, background)
-        text(
-            self.canvas, name.upper(), name_box(obs_size, low_name), name_colour, **LETTER[obs_size]
-        )
+        text(self.canvas, name.upper(), name_box(obs_size, low_name), name_colour, **LETTER[obs_size])
         o = self.offset
         self.area = self.canvas[o : o + area_side, o : o + area_side]
         if area_colour is not None:
             self.area[:] = np.asarray(area_colour, np.uint8)
+        self.score_window = number_window(SCORE_BOX[obs_size], DIGIT_W[obs_size], max_score_digits)
+        self._packed: np.ndarray | None = None
 
-    def background(self) -> jax.Array:
-        """The baked background as a uint8 constant of the traced computation.
+    def background(self) -> np.ndarray:
+        """The baked background, packed (uint32[S, S]); freezes the static drawing."""
+        if self._packed is None:
+            self.canvas.setflags(write=False)
+            self._packed = pack_image(self.canvas)
+            self._packed.setflags(write=False)
+        return self._packed
 
-        The NumPy image is frozen on the first call (later static drawing raises) and embedded
-        as a constant wherever it is traced; nothing is put on a device at build time.
-        """
-        self.canvas.setflags(write=False)
-        return jnp.asarray(self.canvas)
+    def window(self, x0: int, y0: int, x1: int, y1: int, *, area: bool = True) -> Window:
+        """A static window, in game-area coordinates by default, clipped to the canvas."""
+        o = self.offset if area else 0
+        return Window(x0 + o, y0 + o, x1 + o, y1 + o).clip(self.size, self.size)
 
-    def draw_score(self, canvas: jax.Array, score: jax.Array) -> jax.Array:
-        """Draw the score centred in the standard score box (GAMES.md §1.4)."""
-        return draw_number(
-            canvas,
-            score,
-            SCORE_BOX[self.size],
-            self.score_colour,
-            digit_w=DIGIT_W[self.size],
-            max_digits=self.max_score_digits,
-        )
+    def pixels(self, win: Window) -> jax.Array:
+        """The background's pixels under `win` (traced constant)."""
+        return win.of(self.background())
+
+    def number(self, pixels: jax.Array, value: Any, box: tuple[int, int, int, int], colour: Colour, *, max_digits: int) -> jax.Array:
+        """Draw a number in `box` (canvas coordinates) onto `pixels` of `number_window(box)`."""
+        mask = number_mask(value, box, digit_w=DIGIT_W[self.size], max_digits=max_digits)
+        return paint(pixels, mask, colour)
+
+    def render(self, windows: Mapping[Window, jax.Array], score: Any | None = None) -> jax.Array:
+        """The uint8[S, S, 3] frame: background, `windows`, and the score if given."""
+        windows = dict(windows)
+        if score is not None:
+            win = self.score_window
+            mask = number_mask(score, SCORE_BOX[self.size], digit_w=DIGIT_W[self.size], max_digits=self.max_score_digits)
+            windows[win] = paint(self.pixels(win), mask, self.score_colour)
+        return unpack(compose(self.background(), windows))

@@ -1,5 +1,5 @@
-"""CartPole frames (GAMES.md §3.1 Rendering): a cached background, the cart as one stamp, the
-pole as additive colour in a small window around it, the arrows in their fixed boxes."""
+"""CartPole frames (GAMES.md §3.1 Rendering) as three static windows over a baked background:
+cart + pole (the rows they can reach, across the game area), and one per arrow box."""
 
 from __future__ import annotations
 
@@ -9,28 +9,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, paste_region, stamp, take_region
-from arcade_core.render.geometry import in_capsule, in_disc, in_triangle
+from arcade_core.render import FrameLayout, Window, pack, paint
+from arcade_core.render.geometry import in_triangle
 
 from . import constants as C
 
-ARROW_MARGIN = 16  # arrow heads may reach past their box; exact while |v| < e^12
+# Arrow heads reach past their box by at most Hd//2 - T//2 + 1 = 4 px (the difference does not
+# depend on v), so a 4-px margin is exact while the head fits the box (|v| < e^7 ~ 1100).
+ARROW_MARGIN = 4
 
 
-def _arrow_len(v: jax.Array, a: float) -> jax.Array:
+def arrow_len(v: jax.Array, a: float) -> jax.Array:
     """L(v, a) = int(a + 2 ln(1 + |v|)) (GAMES.md §2.8)."""
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
 
 
-def _window(box: tuple[int, int, int, int], margin: int, side: int) -> tuple[int, int, int, int]:
-    x0, y0, x1, y1 = box
-    return max(x0 - margin, 0), max(y0 - margin, 0), min(x1 + margin, side), min(y1 + margin, side)
-
-
-def _tri(
-    xs: Any, ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
-) -> Any:
-    """Triangle in `box` pointing right/down (`apex_first` False) or left/up (True)."""
+def _tri(xs: Any, ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool) -> Any:
+    """Triangle inscribed in `box`, pointing right/down, or left/up where `apex_first`."""
     x0, y0, x1, y1 = box
     if horizontal:
         ym = (y0 + y1) // 2
@@ -41,13 +36,39 @@ def _tri(
     return in_triangle(xs, ys, (xm, ay), (x0, by), (x1, by))
 
 
+def _disc_span(ys: jax.Array, cx: jax.Array, cy: Any, r: float) -> tuple[jax.Array, jax.Array]:
+    """Per row, the x-interval [lo, hi] of the disc |p - c| <= r (empty: lo > hi)."""
+    h2 = r * r - (ys - cy) ** 2
+    half = jnp.sqrt(jnp.maximum(h2, 0.0))
+    return jnp.where(h2 >= 0, cx - half, jnp.inf), jnp.where(h2 >= 0, cx + half, -jnp.inf)
+
+
+def _band_span(
+    v: jax.Array, px: jax.Array, sin: jax.Array, cos: jax.Array, r: float, length: float
+) -> tuple[jax.Array, jax.Array]:
+    """Per row (v = y - P.y), the x-interval of the pole's straight part: points whose
+    projection on PQ lies in [0, length] and whose distance to the line is <= r.
+
+    With u = x - P.x: across = u cos + v sin in [-r, r]; along = u sin - v cos in
+    [0, length]. cos > 0 here (|theta| <= 12 degrees); a vertical pole (sin = 0) has no
+    along-bound on x, only on the row.
+    """
+    a_lo, a_hi = (-r - v * sin) / cos, (r - v * sin) / cos
+    safe = jnp.where(sin == 0, 1.0, sin)
+    b1, b2 = (v * cos) / safe, (length + v * cos) / safe
+    row_ok = (-v * cos >= 0) & (-v * cos <= length)
+    b_lo = jnp.where(sin == 0, jnp.where(row_ok, -jnp.inf, jnp.inf), jnp.minimum(b1, b2))
+    b_hi = jnp.where(sin == 0, jnp.where(row_ok, jnp.inf, -jnp.inf), jnp.maximum(b1, b2))
+    return px + jnp.maximum(a_lo, b_lo), px + jnp.minimum(a_hi, b_hi)
+
+
 class CartPoleRenderer:
     """Draws a CartPole state at one observation size."""
 
     def __init__(self, obs_size: int, max_score: int) -> None:
         L = C.LAYOUT[obs_size]
         self.L = L
-        self.layout = FrameLayout(
+        self.layout = layout = FrameLayout(
             obs_size,
             name="CARTPOLE",
             background=C.BACKGROUND,
@@ -57,18 +78,20 @@ class CartPoleRenderer:
             area_colour=C.BACKGROUND,
             max_score_digits=len(str(max_score)),
         )
-        o, side = self.layout.offset, L["area"]
-        self.cart_patch = np.broadcast_to(
-            np.asarray(C.CART, np.uint8), (L["cart_h"], L["cart_w"], 3)
-        )
-        # pole window: everything the capsule can touch, relative to the pivot
-        r, w = L["pole_r"], L["cart_w"]
-        self.pole_half_w = int(np.ceil(w * np.sin(C.THETA_DRAW_LIMIT))) + r + 1
-        self.pole_h = w + 2 * r + 2
+        w, r = L["cart_w"], L["pole_r"]
         self.pivot_y = L["cart_top"] + L["cart_h"] // 2
-        self.pole_top = self.pivot_y - w - r - 1
-        self.vel_win = tuple(v + o for v in _window(L["vel_box"], ARROW_MARGIN, side))
-        self.ang_win = tuple(v + o for v in _window(L["ang_box"], ARROW_MARGIN, side))
+        # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom
+        self.body = layout.window(0, self.pivot_y - w - r - 1, L["area"], L["cart_top"] + L["cart_h"])
+        m = ARROW_MARGIN
+        (a0, b0, a1, b1), (c0, d0, c1, d1) = L["vel_box"], L["ang_box"]
+        self.vel = layout.window(a0 - m, b0 - m, a1 + m, b1 + m)
+        self.ang = layout.window(c0 - m, d0 - m, c1 + m, d1 + m)
+        # the pole adds its colour 0-3 times (capsule, pivot disc, tip disc) over bg or cart
+        self.pole_colours = np.asarray(
+            [[pack([(c + k * p) % 256 for c, p in zip(base, C.POLE, strict=True)]) for k in range(4)]
+             for base in (C.BACKGROUND, C.CART)],
+            np.uint32,
+        )  # fmt: skip
 
     def cart_left(self, x: jax.Array) -> jax.Array:
         """Left edge of the cart on the game area: int(x~ (s-W)/4.8 + (s-W)/2)."""
@@ -76,85 +99,79 @@ class CartPoleRenderer:
         return jnp.floor(x * (span / 4.8) + span / 2).astype(jnp.int32)
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
-        L, o = self.L, self.layout.offset
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
-        x_dot = state.x_dot + state.noise[1]
-        theta_dot = state.theta_dot + state.noise[3]
+        windows = {
+            self.body: self._cart_and_pole(x, theta, visible),
+            self.vel: self._velocity_arrow(state.x_dot + state.noise[1]),
+            self.ang: self._angular_arrow(state.theta_dot + state.noise[3]),
+        }
+        return self.layout.render(windows, score=state.score)
 
-        canvas = jnp.asarray(self.layout.background())
-        xl = self.cart_left(x)
-        canvas = self._cart(canvas, xl + o, L["cart_top"] + o, visible)
-        canvas = self._pole(canvas, xl, theta, visible)
-        canvas = self._velocity_arrow(canvas, x_dot)
-        canvas = self._angular_arrow(canvas, theta_dot)
-        return self.layout.draw_score(canvas, state.score)
+    def _local(self, win: Window) -> tuple[jax.Array, jax.Array]:
+        """Window pixel coordinates on the game area (the spec's coordinates)."""
+        o = self.layout.offset
+        return win.xs - o, win.ys - o
 
-    def _cart(self, canvas: jax.Array, x: jax.Array, y: int, visible: Any) -> jax.Array:
-        patch = jnp.asarray(self.cart_patch)
-        if visible is not True:
-            h, w = patch.shape[:2]
-            patch = jnp.where(visible, patch, take_region(canvas, x, y, h, w))
-        return stamp(canvas, patch, x, y)
+    def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> jax.Array:
+        """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
-    def _pole(self, canvas: jax.Array, xl: jax.Array, theta: jax.Array, visible: Any) -> jax.Array:
+        Every shape here is convex, so each window row meets it in one interval: the bounds are
+        computed per row (a few dozen rows) and each pixel only compares its x against them.
+        The pixel under the pole is the background or the cart, so the sum is a table lookup.
+        """
         L, o = self.L, self.layout.offset
         w, r = L["cart_w"], L["pole_r"]
-        px, py = xl + w // 2, self.pivot_y
-        qx, qy = px + w * jnp.sin(theta), py - w * jnp.cos(theta)
-        wx = px - self.pole_half_w
-        xs = (wx + jnp.arange(2 * self.pole_half_w + 1))[None, :]
-        ys = (self.pole_top + jnp.arange(self.pole_h))[:, None]
+        xs, ys = self._local(self.body)
+        xs, ys = xs.astype(jnp.float32), ys.astype(jnp.float32)
+        xl = self.cart_left(x)
+        on_cart = (xs >= xl) & (xs < xl + w) & (ys >= L["cart_top"])
+        # pole: pivot P, tip Q = P + W (sin, -cos) (positive angle leans right)
+        px, py = (xl + w // 2).astype(jnp.float32), float(self.pivot_y)
+        sin, cos = jnp.sin(theta), jnp.cos(theta)
+        qx, qy = px + w * sin, py - w * cos
+        lo_p, hi_p = _disc_span(ys, px, py, r)
+        lo_q, hi_q = _disc_span(ys, qx, qy, r)
+        lo_b, hi_b = _band_span(ys - py, px, sin, cos, r, w)
+        lo_c, hi_c = jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b), jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b)
         count = (
-            in_capsule(xs, ys, (px, py), (qx, qy), r, xp=jnp).astype(jnp.uint8)
-            + in_disc(xs, ys, px, py, r).astype(jnp.uint8)
-            + in_disc(xs, ys, qx, qy, r).astype(jnp.uint8)
+            ((xs >= lo_c) & (xs <= hi_c)).astype(jnp.int32)
+            + ((xs >= lo_p) & (xs <= hi_p)).astype(jnp.int32)
+            + ((xs >= lo_q) & (xs <= hi_q)).astype(jnp.int32)
         )
         if visible is not True:
-            count = count * jnp.asarray(visible, jnp.uint8)
-        region = take_region(canvas, wx + o, self.pole_top + o, *count.shape)
-        region = region + count[..., None] * jnp.asarray(C.POLE, jnp.uint8)  # uint8 wrap-around
-        return paste_region(canvas, region, wx + o, self.pole_top + o)
+            on_cart = on_cart & visible
+            count = jnp.where(visible, count, 0)
+        lut = jnp.asarray(self.pole_colours)  # [on cart][times the pole colour is added]
+        under_cart = jnp.take(lut[1], count)
+        under_bg = jnp.take(lut[0], count)
+        del o
+        return jnp.where(on_cart, under_cart, under_bg)
 
-    def _paint_window(self, canvas: jax.Array, win: tuple[int, ...], mask: jax.Array) -> jax.Array:
-        x0, y0, x1, y1 = win
-        region = canvas[y0:y1, x0:x1]
-        return canvas.at[y0:y1, x0:x1].set(
-            jnp.where(mask[..., None], jnp.asarray(C.ARROW, jnp.uint8), region)
-        )
-
-    def _coords(self, win: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
-        o = self.layout.offset
-        x0, y0, x1, y1 = win
-        return jnp.arange(x0 - o, x1 - o)[None, :], jnp.arange(y0 - o, y1 - o)[:, None]
-
-    def _velocity_arrow(self, canvas: jax.Array, v: jax.Array) -> jax.Array:
-        """Horizontal arrow (§2.8): shaft plus a head pointing the way the cart moves."""
+    def _velocity_arrow(self, v: jax.Array) -> jax.Array:
+        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves."""
         x0, y0, x1, y1 = self.L["vel_box"]
-        xs, ys = self._coords(self.vel_win)
-        t, hd = _arrow_len(v, 2.0), _arrow_len(v, self.L["head0"])
+        xs, ys = self._local(self.vel)
+        t, hd = arrow_len(v, 2.0), arrow_len(v, self.L["head0"])
         ym, left = (y0 + y1) // 2, v <= 0
         sx0, sx1 = jnp.where(left, x0 + hd, x0), jnp.where(left, x1, x1 - hd)
         shaft = (xs >= sx0) & (xs < sx1) & (ys >= ym - t // 2) & (ys < ym + t // 2)
         hx0 = jnp.where(left, x0, x1 - hd)
         head = _tri(xs, ys, (hx0, ym - hd // 2, hx0 + hd, ym + hd // 2), left, horizontal=True)
-        return self._paint_window(canvas, self.vel_win, shaft | head)
+        return paint(self.layout.pixels(self.vel), shaft | head, C.ARROW)
 
-    def _angular_arrow(self, canvas: jax.Array, w: jax.Array) -> jax.Array:
-        """Curved arrow (§2.8): an upper-right quarter ring, head down (clockwise) or left."""
+    def _angular_arrow(self, w: jax.Array) -> jax.Array:
+        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left."""
         x0, y0, x1, y1 = self.L["ang_box"]
-        xs, ys = self._coords(self.ang_win)
-        t, hd = _arrow_len(w, 2.0), _arrow_len(w, self.L["head0"])
+        xs, ys = self._local(self.ang)
+        t, hd = arrow_len(w, 2.0), arrow_len(w, self.L["head0"])
         cx, cy, rad = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 2
         d2 = (xs - cx) ** 2 + (ys - cy) ** 2
         inner = rad - t
         shaft = ((inner < 0) | (d2 > inner * inner)) & (d2 <= rad * rad) & (xs >= cx) & (ys <= cy)
         ccw = w <= 0
-        down_box = (x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd)
-        left_box = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
-        head = jnp.where(
-            ccw,
-            _tri(xs, ys, left_box, True, horizontal=True),
-            _tri(xs, ys, down_box, False, horizontal=False),
-        )
-        return self._paint_window(canvas, self.ang_win, shaft | head)
+        down = (x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd)
+        left = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
+        head = jnp.where(ccw, _tri(xs, ys, left, True, True), _tri(xs, ys, down, False, False))
+        return paint(self.layout.pixels(self.ang), shaft | head, C.ARROW)
+
