@@ -63,7 +63,9 @@ class FFM(LinearRecurrentModel):
             "alpha", lambda k, s: jnp.linspace(-math.e / self.min_period, -1e-4, s[0]), (m,)
         )
         self.omega = self.param(
-            "omega", lambda k, s: 2 * jnp.pi / jnp.linspace(self.min_period, self.max_period, s[0]), (c,)
+            "omega",
+            lambda k, s: 2 * jnp.pi / jnp.linspace(self.min_period, self.max_period, s[0]),
+            (c,),
         )
         self.mix = nn.Dense(H)
         self.norm = nn.LayerNorm(use_scale=False, use_bias=False)

@@ -1,0 +1,66 @@
+"""Entry point of the agents plugin: the memory-model zoo and the `arcade models` command.
+
+Imports no JAX or Flax: the zoo is imported only when the `arcade_memory_models` hook is
+called, and the command only when it runs, so `arcade list` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from arcade_core.hookspecs import hookimpl
+
+
+@hookimpl
+def arcade_memory_models() -> dict[str, Any]:
+    from .memory.zoo import BUILTIN_MODELS
+
+    return dict(BUILTIN_MODELS)
+
+
+@hookimpl
+def arcade_cli(subcommands: Any) -> None:
+    p = subcommands.add_parser(
+        "models", help="list memory models: name, source package, parallel scan"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_models)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+_PARALLEL = {"associative": "yes", "sequential": "no", "none": "n/a (no recurrence)"}
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """`arcade models [--json]`: every registered memory model and any plugin problem."""
+    from .memory.registry import memory_registry
+
+    reg = memory_registry()
+    entries = list(reg.models.values())
+    if args.json:
+        out = {
+            "models": [e.as_dict() for e in entries],
+            "problems": [
+                {"plugin": p.plugin, "package": p.package, "reason": p.reason} for p in reg.problems
+            ],
+        }
+        print(json.dumps(out, indent=1))
+        return 0
+    rows = [[e.name, e.package, _PARALLEL.get(e.scan_kind, e.scan_kind)] for e in entries]
+    print(_table(rows, ["model", "package", "parallel scan"]))
+    print(f"\n{len(rows)} memory models")
+    if reg.problems:
+        print(f"\n{len(reg.problems)} plugin problem(s):")
+        for p in reg.problems:
+            print(f"  BROKEN {p}")
+    return 0
