@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
+    from . import play, record  # `arcade play` and `arcade record` (the human/viz extras)
+
+    play.add_parser(sub), record.add_parser(sub)
+
     # plugins add their parsers; an implementation that raises is recorded as a plugin problem
     list(get_plugin_manager().call("arcade_cli", subcommands=sub))
     return parser

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 VIZ_HINT = "pip install 'pomdp-arcade[viz]'"
 FORMATS = ("gif", "mp4")
@@ -83,6 +86,8 @@ def last_frame(obs: Any, done: Any, info: dict[str, Any]) -> Any:
 
 def side_by_side(mdp: Any, pomdp: Any) -> Any:
     """MDP frame | grey divider | POMDP frame, along the width (works on numpy and jax)."""
+    import numpy as np
+
     if isinstance(mdp, np.ndarray):
         xp: Any = np
     else:
@@ -146,6 +151,7 @@ def rollout(
     fit in ~512 MB, each cut at its first `done` (or at `max_steps`, default the time limit).
     `both` records MDP | POMDP side by side, else the variant `partial` selects."""
     import jax
+    import numpy as np
 
     from .registry import spec
 
@@ -183,6 +189,8 @@ def upscale(frames: np.ndarray, scale: int) -> np.ndarray:
 
 def write_video(path: str | os.PathLike[str], frames: np.ndarray, fps: float) -> Path:
     """Write uint8[T, H, W, 3] frames as a looping GIF or an H.264 MP4, by the file suffix."""
+    import numpy as np
+
     iio = require_imageio()
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -194,9 +202,11 @@ def write_video(path: str | os.PathLike[str], frames: np.ndarray, fps: float) ->
         iio.imwrite(path, frames, extension=".gif", duration=1000.0 / fps, loop=0)
     else:
         try:
-            iio.imwrite(
-                path, frames, extension=".mp4", fps=fps, codec="libx264", macro_block_size=1
-            )
+            with warnings.catch_warnings():  # ffmpeg runs as a subprocess: fork, then exec
+                warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+                iio.imwrite(
+                    path, frames, extension=".mp4", fps=fps, codec="libx264", macro_block_size=1
+                )
         except (ImportError, RuntimeError) as exc:
             first = (str(exc).strip().splitlines() or [""])[0]
             raise RecordError(f"cannot write MP4 ({first}): {VIZ_HINT} installs ffmpeg") from None
