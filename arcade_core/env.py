@@ -82,12 +82,9 @@ class Environment(Generic[State, Params]):
         rendered once, from the state that is returned.
         """
         params = self.default_params if params is None else params
-        key_step, key_reset = jax.random.split(key)
-        next_state, reward, terminated = self.transition_checked(key_step, state, action, params)
-        truncated = next_state.time >= params.max_steps_in_episode
-        done = jnp.logical_or(terminated, truncated)
-        fresh = self.init(key_reset, params)
-        selected = jax.tree.map(lambda r, s: jnp.where(done, r, s), fresh, next_state)
+        selected, next_state, reward, terminated, truncated = self.advance(
+            key, state, action, params
+        )
         obs = self.draw(selected, params, self.view)
         info = {
             "terminated": terminated,
@@ -96,7 +93,20 @@ class Environment(Generic[State, Params]):
         }
         if self.final_observation:
             info["final_observation"] = self.draw(next_state, params, self.view)
-        return obs, selected, reward, done, info
+        return obs, selected, reward, jnp.logical_or(terminated, truncated), info
+
+    def advance(
+        self, key: jax.Array, state: State, action: jax.Array, params: Params
+    ) -> tuple[State, State, jax.Array, jax.Array, jax.Array]:
+        """The dynamics of `step` without drawing: `(selected, next_state, reward, terminated,
+        truncated)`, where `selected` is `next_state`, or a fresh episode's state when done."""
+        key_step, key_reset = jax.random.split(key)
+        next_state, reward, terminated = self.transition_checked(key_step, state, action, params)
+        truncated = next_state.time >= params.max_steps_in_episode
+        done = jnp.logical_or(terminated, truncated)
+        fresh = self.init(key_reset, params)
+        selected = jax.tree.map(lambda r, s: jnp.where(done, r, s), fresh, next_state)
+        return selected, next_state, reward, terminated, truncated
 
     def transition_checked(
         self, key: jax.Array, state: State, action: jax.Array, params: Params

@@ -84,7 +84,9 @@ class Window:
         return jnp.asarray(background[self.y0 : self.y1, self.x0 : self.x1])
 
     def overlaps(self, other: Window) -> bool:
-        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
 
 
 def compose(background: np.ndarray, windows: Mapping[Window, jax.Array]) -> jax.Array:
@@ -182,7 +184,9 @@ def bitmap_mask(win: Window, bitmap: np.ndarray, x: Any, y: Any) -> jax.Array:
 
 # ---------------------------------------------------------------------------- numbers
 
-_FONT25 = np.asarray([sum(1 << i for i, b in enumerate(DIGITS[d].ravel()) if b) for d in range(10)], np.uint32)
+_FONT25 = np.asarray(
+    [sum(1 << i for i, b in enumerate(DIGITS[d].ravel()) if b) for d in range(10)], np.uint32
+)
 
 
 @cache
@@ -196,7 +200,12 @@ def _number_layout(
     cell_w, cell_h = digit_w // 5, ((y1 - margin) - (y0 + margin)) // 5
     width = [n * digit_w + (n - 1) * gap for n in range(1, max_digits + 1)]
     lefts = [x0 + ((x1 - x0) - wd) // 2 for wd in width]
-    win = Window(min(lefts), y0 + margin, max(le + wd for le, wd in zip(lefts, width, strict=True)), y0 + margin + 5 * cell_h)
+    win = Window(
+        min(lefts),
+        y0 + margin,
+        max(le + wd for le, wd in zip(lefts, width, strict=True)),
+        y0 + margin + 5 * cell_h,
+    )
     xs = np.arange(win.x0, win.x1)
     slot = np.full((max_digits, xs.size), -1, np.int32)
     col = np.zeros((max_digits, xs.size), np.int32)
@@ -210,7 +219,9 @@ def _number_layout(
     return win, slot, col, row.astype(np.int32)
 
 
-def number_window(box: tuple[int, int, int, int], digit_w: int, max_digits: int, margin: int = 1, gap: int = 2) -> Window:
+def number_window(
+    box: tuple[int, int, int, int], digit_w: int, max_digits: int, margin: int = 1, gap: int = 2
+) -> Window:
     """The window `number_mask` draws in for this box (all digit counts up to `max_digits`)."""
     return _number_layout(tuple(box), digit_w, max_digits, margin, gap)[0]
 
@@ -238,7 +249,9 @@ def number_mask(
     pow10 = jnp.asarray([10**k for k in range(max_digits)], jnp.int32)
     n = jnp.clip(jnp.sum(v >= pow10[1:]) + 1, 1, max_digits)
     exps = jnp.clip(n - 1 - jnp.arange(max_digits), 0, max_digits - 1)
-    glyphs = jnp.asarray(_FONT25)[(v // pow10[exps]) % 10]  # 25-bit glyph per slot, most significant first
+    glyphs = jnp.asarray(_FONT25)[
+        (v // pow10[exps]) % 10
+    ]  # 25-bit glyph per slot, most significant first
     slot = jnp.asarray(slot_t)[n - 1]  # per window column
     col = jnp.asarray(col_t)[n - 1]
     g = jnp.zeros_like(slot, dtype=jnp.uint32)

@@ -58,7 +58,9 @@ class FrameLayout:
         self.score_colour = pack(score_colour)
         self.max_score_digits = max_score_digits
         self.canvas = new_canvas(obs_size, obs_size, background)
-        text(self.canvas, name.upper(), name_box(obs_size, low_name), name_colour, **LETTER[obs_size])
+        text(
+            self.canvas, name.upper(), name_box(obs_size, low_name), name_colour, **LETTER[obs_size]
+        )
         o = self.offset
         self.area = self.canvas[o : o + area_side, o : o + area_side]
         if area_colour is not None:
@@ -83,7 +85,15 @@ class FrameLayout:
         """The background's pixels under `win` (traced constant)."""
         return win.of(self.background())
 
-    def number(self, pixels: jax.Array, value: Any, box: tuple[int, int, int, int], colour: Colour, *, max_digits: int) -> jax.Array:
+    def number(
+        self,
+        pixels: jax.Array,
+        value: Any,
+        box: tuple[int, int, int, int],
+        colour: Colour,
+        *,
+        max_digits: int,
+    ) -> jax.Array:
         """Draw a number in `box` (canvas coordinates) onto `pixels` of `number_window(box)`."""
         mask = number_mask(value, box, digit_w=DIGIT_W[self.size], max_digits=max_digits)
         return paint(pixels, mask, colour)
@@ -93,6 +103,11 @@ class FrameLayout:
         windows = dict(windows)
         if score is not None:
             win = self.score_window
-            mask = number_mask(score, SCORE_BOX[self.size], digit_w=DIGIT_W[self.size], max_digits=self.max_score_digits)
+            mask = number_mask(
+                score,
+                SCORE_BOX[self.size],
+                digit_w=DIGIT_W[self.size],
+                max_digits=self.max_score_digits,
+            )
             windows[win] = paint(self.pixels(win), mask, self.score_colour)
         return unpack(compose(self.background(), windows))

@@ -1,0 +1,420 @@
+"""The conformance suite every game runs on itself: `check_env(env_id)`, `arcade check`, and
+`conformance(env_id)` for a one-line pytest file (see `arcade_core.pytest_plugin`).
+
+What it checks, for each observation size asked (default 128) and both variants:
+
+* `spaces` — `Discrete(5)` actions; `Box(0, 255, (S, S, 3), uint8)` frames; `num_actions == 5`.
+* `types` — under `jit` + `vmap`: uint8 `(S, S, 3)` frames, float32 finite rewards, bool `done`,
+  and exactly the `info` of GAMES.md §1.7 (`terminated`, `truncated`, `discount`), with
+  `done == terminated | truncated` and `discount == 0` exactly where terminated.
+* `determinism` — the same key and actions give the same frames, states and rewards.
+* `auto_reset` — `time` counts steps and is 0 right after `done`; every frame is the render of
+  the state returned with it (one render, of the selected state).
+* `invalid_actions` — actions outside 0..4 (-1, 5, 99) are a defined no-op: state unchanged
+  except `time`, reward 0, no termination, no NaN.
+* `returns` — over many random-policy episodes, every return lies in the spec's declared range
+  and every episode lasts at most `max_steps` steps.
+* `interchange` — MDP and POMDP share the state type and, for the same keys and actions,
+  produce identical states, rewards and `done`s (partial observability is rendering only).
+* `pomdp_hides` — some POMDP frame differs from the MDP frame of the same state.
+* `obs_size` — a size other than 128/256 is a `ValueError`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .registry import make, spec
+
+CHECKS = (
+    "spaces",
+    "types",
+    "determinism",
+    "auto_reset",
+    "invalid_actions",
+    "returns",
+    "interchange",
+    "pomdp_hides",
+    "obs_size",
+)
+INVALID_ACTIONS = (-1, 5, 99)
+INFO_KEYS = {"terminated", "truncated", "discount"}
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ConformanceReport:
+    """The outcome of every check on one env id."""
+
+    env_id: str
+    results: list[CheckResult] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    def summary(self) -> str:
+        head = f"{'PASS' if self.ok else 'FAIL'} {self.env_id}"
+        if self.stats:
+            head += "  (" + ", ".join(f"{k} {v:.3g}" for k, v in self.stats.items()) + ")"
+        lines = [head]
+        for r in self.results:
+            if not r.ok:
+                lines.append(f"  FAIL {r.name}: {r.detail}")
+        return "\n".join(lines)
+
+
+class ConformanceError(AssertionError):
+    """Raised by `check_env` when a check fails."""
+
+
+# ------------------------------------------------------------------------ shared context
+
+
+class _Probe:
+    """Compiled rollouts for one env id and size, shared by all checks (each compiles once)."""
+
+    N, T = 8, 40  # envs x steps of the rendered probe rollout
+
+    def __init__(self, env_id: str, obs_size: int, episodes: int, seed: int) -> None:
+        self.env_id, self.obs_size, self.episodes, self.seed = env_id, obs_size, episodes, seed
+        self.spec = spec(env_id)
+        self.mdp, self.params = make(env_id, partial_obs=False, obs_size=obs_size)
+        self.pomdp, self.pomdp_params = make(env_id, partial_obs=True, obs_size=obs_size)
+        self._cache: dict[str, Any] = {}
+
+    def actions(self) -> jax.Array:
+        """Random valid actions with invalid ones at every 7th step."""
+        key = jax.random.key(self.seed + 1)
+        acts = jax.random.randint(key, (self.T, self.N), 0, 5)
+        bad = jnp.asarray(INVALID_ACTIONS)[jnp.arange(self.T) % len(INVALID_ACTIONS)]
+        return jnp.where((jnp.arange(self.T) % 7 == 3)[:, None], bad[:, None], acts)
+
+    def rollout(self, partial: bool) -> dict[str, Any]:
+        """reset + T vmapped `step`s; also renders each returned state in both views."""
+        name = f"rollout_{partial}"
+        if name not in self._cache:
+            env = self.pomdp if partial else self.mdp
+            self._cache[name] = jax.jit(_rollout_fn(env, self.params, self.N))
+        key = jax.random.key(self.seed)
+        return jax.tree.map(np.asarray, self._cache[name](key, self.actions()))
+
+    def random_episodes(self) -> dict[str, np.ndarray]:
+        """Dynamics only (no frames): `episodes` envs for max_steps + 1 random steps."""
+        if "episodes" not in self._cache:
+            fn = jax.jit(
+                _episodes_fn(self.mdp, self.params, self.episodes, self.spec.max_steps + 1)
+            )
+            self._cache["episodes"] = jax.tree.map(np.asarray, fn(jax.random.key(self.seed + 2)))
+        return self._cache["episodes"]
+
+
+def _rollout_fn(env: Any, params: Any, n: int) -> Callable[[jax.Array, jax.Array], Any]:
+    v_reset = jax.vmap(env.reset, in_axes=(0, None))
+    v_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
+    v_render = jax.vmap(env.render, in_axes=(0, None, None))
+
+    def run(key: jax.Array, actions: jax.Array) -> dict[str, Any]:
+        k0, k1 = jax.random.split(key)
+        obs0, state0 = v_reset(jax.random.split(k0, n), params)
+
+        def body(carry: Any, xs: Any) -> Any:
+            state = carry
+            k, a = xs
+            obs, nstate, rew, done, info = v_step(jax.random.split(k, n), state, a, params)
+            out = dict(
+                obs=obs, state=nstate, prev=state, reward=rew, done=done, info=info,
+                full=v_render(nstate, params, False), partial=v_render(nstate, params, True),
+            )  # fmt: skip
+            return nstate, out
+
+        _, traj = jax.lax.scan(body, state0, (jax.random.split(k1, actions.shape[0]), actions))
+        return dict(obs0=obs0, state0=state0, render0=v_render(state0, params, None), traj=traj)
+
+    return run
+
+
+def _episodes_fn(env: Any, params: Any, n: int, steps: int) -> Callable[[jax.Array], Any]:
+    lo_hi = jnp.asarray([jnp.inf, -jnp.inf], jnp.float32)
+
+    def run(key: jax.Array) -> dict[str, Any]:
+        k0, k1 = jax.random.split(key)
+        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, n), params)
+        adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
+
+        def body(carry: Any, k: jax.Array) -> Any:
+            state, ret, length, stats = carry
+            ka, ks = jax.random.split(k)
+            a = jax.random.randint(ka, (n,), 0, 5)
+            state, _, r, term, trunc = adv(jax.random.split(ks, n), state, a, params)
+            done = term | trunc
+            ret, length = ret + r, length + 1
+            lo = jnp.min(jnp.where(done, ret, jnp.inf))
+            hi = jnp.max(jnp.where(done, ret, -jnp.inf))
+            stats = dict(
+                lo_hi=jnp.stack([jnp.minimum(stats["lo_hi"][0], lo), jnp.maximum(stats["lo_hi"][1], hi)]),
+                max_len=jnp.maximum(stats["max_len"], jnp.max(jnp.where(done, length, 0))),
+                episodes=stats["episodes"] + done.sum(),
+                ret_sum=stats["ret_sum"] + jnp.where(done, ret, 0.0).sum(),
+                nonfinite=stats["nonfinite"] | ~jnp.all(jnp.isfinite(r)),
+                first_ret_sum=stats["first_ret_sum"] + jnp.where(done & ~stats["seen"], ret, 0.0).sum(),
+                seen=stats["seen"] | done,
+            )  # fmt: skip
+            ret, length = jnp.where(done, 0.0, ret), jnp.where(done, 0, length)
+            return (state, ret, length, stats), None
+
+        stats = dict(lo_hi=lo_hi, max_len=jnp.int32(0), episodes=jnp.int32(0), ret_sum=jnp.float32(0),
+                     nonfinite=jnp.bool_(False), first_ret_sum=jnp.float32(0), seen=jnp.zeros(n, bool))  # fmt: skip
+        init = (state, jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.int32), stats)
+        (_, ret, length, stats), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
+        return stats
+
+    return run
+
+
+# ------------------------------------------------------------------------ the checks
+
+
+def _tree_equal(a: Any, b: Any) -> bool:
+    la, lb = jax.tree.leaves(a), jax.tree.leaves(b)
+    return len(la) == len(lb) and all(
+        np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb, strict=True)
+    )
+
+
+def check_spaces(p: _Probe) -> None:
+    for env in (p.mdp, p.pomdp):
+        a = env.action_space(p.params)
+        assert getattr(a, "n", None) == 5, f"action space must be Discrete(5), got {a}"
+        o = env.observation_space(p.params)
+        assert tuple(o.shape) == (p.obs_size, p.obs_size, 3), f"observation shape {o.shape}"
+        assert np.dtype(o.dtype) == np.uint8, f"observation dtype {o.dtype}"
+        assert (o.low, o.high) == (0, 255), f"observation bounds {(o.low, o.high)}"
+        assert env.num_actions == 5, f"num_actions is {env.num_actions}, not 5"
+
+
+def check_types(p: _Probe) -> None:
+    S, N = p.obs_size, p.N
+    for partial in (False, True):
+        r = p.rollout(partial)
+        obs, tr = r["obs0"], r["traj"]
+        assert obs.dtype == np.uint8 and obs.shape == (N, S, S, 3), (
+            f"reset obs {obs.dtype} {obs.shape}"
+        )
+        assert tr["obs"].dtype == np.uint8 and tr["obs"].shape[1:] == (N, S, S, 3), (
+            f"step obs {tr['obs'].dtype} {tr['obs'].shape}"
+        )
+        assert tr["reward"].dtype == np.float32, f"reward dtype {tr['reward'].dtype}"
+        assert np.all(np.isfinite(tr["reward"])), "non-finite reward"
+        assert tr["done"].dtype == np.bool_, f"done dtype {tr['done'].dtype}"
+        info = tr["info"]
+        assert set(info) == INFO_KEYS, f"info keys {sorted(info)} (want {sorted(INFO_KEYS)})"
+        assert info["terminated"].dtype == np.bool_ and info["truncated"].dtype == np.bool_
+        assert info["discount"].dtype == np.float32, f"discount dtype {info['discount'].dtype}"
+        assert np.array_equal(tr["done"], info["terminated"] | info["truncated"]), (
+            "done != terminated | truncated"
+        )
+        assert np.array_equal(info["discount"] == 0, info["terminated"]), (
+            "discount must be 0 exactly where terminated"
+        )
+
+
+def check_determinism(p: _Probe) -> None:
+    for partial in (False, True):
+        a, b = p.rollout(partial), p.rollout(partial)
+        assert _tree_equal(a, b), "the same key and actions gave different results"
+
+
+def check_auto_reset(p: _Probe) -> None:
+    r = p.rollout(False)
+    tr = r["traj"]
+    t_prev, t_new = np.asarray(tr["prev"].time), np.asarray(tr["state"].time)
+    assert np.all(np.asarray(r["state0"].time) == 0), "reset state must have time 0"
+    done = tr["done"]
+    assert np.all(t_new[done] == 0), "the state returned with done must be a fresh episode (time 0)"
+    assert np.all(t_new[~done] == t_prev[~done] + 1), "time must count steps"
+    assert np.array_equal(r["obs0"], r["render0"]), (
+        "reset obs must be the render of the reset state"
+    )
+    assert np.array_equal(tr["obs"], tr["full"]), (
+        "each step's obs must be the render of the state returned with it"
+    )
+    rp = p.rollout(True)
+    assert np.array_equal(rp["traj"]["obs"], rp["traj"]["partial"]), (
+        "POMDP obs must be the POMDP render of the returned state"
+    )
+
+
+def check_invalid_actions(p: _Probe) -> None:
+    r = p.rollout(False)
+    tr = r["traj"]
+    steps = [t for t in range(p.T) if t % 7 == 3]
+    for t in steps:
+        done = tr["done"][t]
+        assert np.all(tr["reward"][t] == 0), f"invalid action paid a reward at step {t}"
+        assert not np.any(tr["info"]["terminated"][t]), f"invalid action terminated at step {t}"
+        live = ~done
+        prev = jax.tree.map(lambda x, t=t, live=live: np.asarray(x)[t][live], tr["prev"])
+        new = jax.tree.map(lambda x, t=t, live=live: np.asarray(x)[t][live], tr["state"])
+        assert np.all(new.time == prev.time + 1), "time must advance on an invalid action"
+        assert _tree_equal(prev.replace(time=new.time), new), (
+            f"invalid action changed the state at step {t}"
+        )
+
+
+def check_returns(p: _Probe) -> dict[str, float]:
+    s = p.random_episodes()
+    lo, hi = (float(v) for v in p.spec.return_range)
+    got_lo, got_hi = (float(v) for v in s["lo_hi"])
+    eps = 1e-4
+    assert not bool(s["nonfinite"]), "non-finite reward under random play"
+    assert int(s["episodes"]) >= p.episodes, (
+        f"only {int(s['episodes'])} of {p.episodes} episodes ended within max_steps + 1 steps"
+    )
+    assert got_lo >= lo - eps and got_hi <= hi + eps, (
+        f"random returns span [{got_lo:.4f}, {got_hi:.4f}], outside the declared [{lo}, {hi}]"
+    )
+    assert int(s["max_len"]) <= p.spec.max_steps, (
+        f"an episode lasted {int(s['max_len'])} steps > max_steps {p.spec.max_steps}"
+    )
+    return {"random return": float(s["first_ret_sum"]) / p.episodes, "max len": float(s["max_len"])}
+
+
+def check_interchange(p: _Probe) -> None:
+    a, b = p.rollout(False), p.rollout(True)
+    assert jax.tree.structure(a["state0"]) == jax.tree.structure(b["state0"]), (
+        "MDP and POMDP state types differ"
+    )
+    for k in ("state", "reward", "done"):
+        assert _tree_equal(a["traj"][k], b["traj"][k]), (
+            f"MDP and POMDP {k}s differ for the same keys and actions"
+        )
+    assert _tree_equal(a["state0"], b["state0"]), (
+        "MDP and POMDP reset states differ for the same key"
+    )
+
+
+def check_pomdp_hides(p: _Probe) -> None:
+    r = p.rollout(False)
+    assert not np.array_equal(r["traj"]["full"], r["traj"]["partial"]), (
+        "no POMDP frame differs from its MDP frame"
+    )
+
+
+def check_obs_size(p: _Probe) -> None:
+    for bad in (64, 100, 512):
+        try:
+            make(p.env_id, obs_size=bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"obs_size={bad} did not raise ValueError")
+
+
+_CHECK_FNS: dict[str, Callable[[_Probe], Any]] = {
+    "spaces": check_spaces,
+    "types": check_types,
+    "determinism": check_determinism,
+    "auto_reset": check_auto_reset,
+    "invalid_actions": check_invalid_actions,
+    "returns": check_returns,
+    "interchange": check_interchange,
+    "pomdp_hides": check_pomdp_hides,
+    "obs_size": check_obs_size,
+}
+
+_PROBES: dict[tuple[str, int, int, int], _Probe] = {}
+
+
+def _probe(env_id: str, obs_size: int, episodes: int, seed: int) -> _Probe:
+    k = (env_id, obs_size, episodes, seed)
+    if k not in _PROBES:
+        _PROBES[k] = _Probe(env_id, obs_size, episodes, seed)
+    return _PROBES[k]
+
+
+def run_check(
+    env_id: str, name: str, *, obs_size: int = 128, episodes: int = 64, seed: int = 0
+) -> Any:
+    """Run one named check (raises `AssertionError` on failure). Compiled rollouts are shared
+    between checks of the same env, size and seed."""
+    if name not in _CHECK_FNS:
+        raise ValueError(f"unknown check {name!r}; checks: {', '.join(CHECKS)}")
+    return _CHECK_FNS[name](_probe(env_id, obs_size, episodes, seed))
+
+
+def check_env(
+    env_id: str,
+    *,
+    obs_sizes: tuple[int, ...] = (128,),
+    episodes: int = 64,
+    seed: int = 0,
+    checks: tuple[str, ...] = CHECKS,
+    raise_on_failure: bool = True,
+) -> ConformanceReport:
+    """Run the conformance suite on `env_id`; raise `ConformanceError` listing every failure
+    (or return the report with `raise_on_failure=False`)."""
+    spec(env_id)  # unknown ids fail here, with suggestions
+    report = ConformanceReport(env_id)
+    for size in obs_sizes:
+        for name in checks:
+            t0 = time.perf_counter()
+            try:
+                stats = run_check(env_id, name, obs_size=size, episodes=episodes, seed=seed)
+                report.results.append(
+                    CheckResult(f"{name}@{size}", True, seconds=time.perf_counter() - t0)
+                )
+                if isinstance(stats, dict):
+                    report.stats.update(stats)
+            except Exception as exc:  # a crashing check is a failed check, reported by name
+                detail = (
+                    str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+                )
+                report.results.append(
+                    CheckResult(
+                        f"{name}@{size}",
+                        False,
+                        detail.splitlines()[0] if detail else "",
+                        time.perf_counter() - t0,
+                    )
+                )
+        for k in [k for k in _PROBES if k[0] == env_id and k[1] == size]:
+            del _PROBES[k]  # free compiled functions once an env is done
+    if raise_on_failure and not report.ok:
+        raise ConformanceError(report.summary())
+    return report
+
+
+def conformance(
+    env_id: str, *, obs_sizes: tuple[int, ...] = (128,), episodes: int = 64
+) -> Callable[..., None]:
+    """A pytest test function running every check on `env_id`, one test per check:
+
+    from arcade_core.testing import conformance
+    test_conformance = conformance("PongEasy")
+    """
+    import pytest
+
+    cases = [(name, size) for size in obs_sizes for name in CHECKS]
+
+    @pytest.mark.parametrize(
+        ("check", "obs_size"), cases, ids=[f"{env_id}-{n}-{s}" for n, s in cases]
+    )
+    def test_conformance(check: str, obs_size: int) -> None:
+        run_check(env_id, check, obs_size=obs_size, episodes=episodes)
+
+    return test_conformance
