@@ -1,0 +1,128 @@
+"""`arcade record`: jitted, vmapped rollouts cut at each episode's end, MDP | POMDP side by
+side, GIF and MP4 files read back, and the one-line errors of the CLI. Every rollout here uses
+the same step cap so the compiled functions are shared."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arcade_core import record
+from arcade_core.cli import main
+from arcade_core.record import DIVIDER_PX, rollout
+
+ENV = "CartPoleEasy"  # reward 1/200 per step; random episodes end within ~40 steps
+CAP = 48
+PY = sys.executable
+
+
+@pytest.fixture(scope="module")
+def pomdp() -> list[record.Episode]:
+    return rollout(ENV, 3, partial=True, max_steps=CAP, seed=5)
+
+
+@pytest.fixture(scope="module")
+def both() -> list[record.Episode]:
+    return rollout(ENV, 3, both=True, max_steps=CAP, seed=5)
+
+
+def test_episodes_run_from_reset_to_their_last_frame(pomdp: list[record.Episode]) -> None:
+    from arcade_core.registry import make
+
+    env, params = make(ENV, partial_obs=True)
+    assert [ep.index for ep in pomdp] == [0, 1, 2]
+    for ep in pomdp:
+        assert ep.frames.dtype == np.uint8 and ep.frames.shape[1:] == (128, 128, 3)
+        assert len(ep.frames) == ep.length + 1 and len(ep.rewards) == ep.length
+        assert 1 <= ep.length <= CAP
+        assert ep.ret == pytest.approx(ep.length / 200)  # CartPole pays 1/T per step
+        if ep.done:  # the last frame is the pre-reset state, not the next episode's start
+            assert not np.array_equal(ep.frames[-1], ep.frames[0])
+    assert len({ep.length for ep in pomdp}) > 1  # episodes differ: one key each
+
+
+def test_side_by_side_is_mdp_beside_pomdp_of_the_same_states(
+    pomdp: list[record.Episode], both: list[record.Episode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a 2-episode batch for 3 episodes: the padded batch path must give the same episodes
+    per_episode = (CAP + 1) * 128 * 128 * 3
+    monkeypatch.setattr(record, "BATCH_BYTES", 2 * per_episode)
+    mdp = rollout(ENV, 3, partial=False, max_steps=CAP, seed=5)
+    for m, p, b in zip(mdp, pomdp, both, strict=True):
+        assert m.length == p.length == b.length
+        assert b.frames.shape == (m.length + 1, 128, 2 * 128 + DIVIDER_PX, 3)
+        np.testing.assert_array_equal(b.frames[:, :, :128], m.frames)
+        np.testing.assert_array_equal(b.frames[:, :, 128 + DIVIDER_PX :], p.frames)
+        np.testing.assert_array_equal(b.rewards, m.rewards)
+        assert not np.array_equal(m.frames[1:], p.frames[1:])  # the POMDP hides something
+
+
+def test_cli_writes_readable_gifs(pomdp: list[record.Episode], tmp_path: Path, capsys) -> None:
+    iio = pytest.importorskip("imageio.v3")
+    args = ["record", ENV, "--episodes", "3", "--partial", "--max-steps", str(CAP), "--seed", "5"]
+    assert main([*args, "--out", str(tmp_path), "--format", "gif"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{ENV}_pomdp_ep{i}.gif" for i in range(3)
+    ]
+    for ep in pomdp:
+        frames = iio.imread(tmp_path / f"{ENV}_pomdp_ep{ep.index}.gif")
+        np.testing.assert_array_equal(frames, ep.frames)  # few colours: GIF is lossless here
+    assert f"{len(pomdp[0].frames)} frames" in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")  # reading spawns ffmpeg
+def test_cli_writes_readable_side_by_side_mp4s(both: list[record.Episode], tmp_path: Path) -> None:
+    iio = pytest.importorskip("imageio.v3")
+    pytest.importorskip("imageio_ffmpeg")
+    args = ["record", ENV, "--episodes", "3", "--side-by-side", "--max-steps", str(CAP)]
+    args += ["--seed", "5", "--scale", "2", "--out", str(tmp_path), "--format", "mp4"]
+    assert main(args) == 0
+    for ep in both:
+        frames = iio.imread(tmp_path / f"{ENV}_side_ep{ep.index}.mp4")
+        assert frames.shape == (len(ep.frames), 256, 2 * (256 + DIVIDER_PX), 3)
+        # lossy, but close to the upscaled original
+        want = record.upscale(ep.frames, 2).astype(np.float32)
+        assert np.abs(frames.astype(np.float32) - want).mean() < 8
+
+
+def test_write_video_rejects_other_formats(tmp_path: Path) -> None:
+    with pytest.raises(record.RecordError, match=".gif or .mp4"):
+        record.write_video(tmp_path / "x.avi", np.zeros((2, 8, 8, 3), np.uint8), 10)
+
+
+# ---------------------------------------------------------------------- the CLI, as users run it
+def cli(*args: str, pre: str = "") -> subprocess.CompletedProcess:
+    code = f"import sys; {pre}from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [PY, "-c", code, *args], env=dict(os.environ), capture_output=True, text=True
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("arcade: error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_cli_unknown_id_is_one_line(tmp_path: Path) -> None:
+    proc = cli("record", ENV, "Tetriss", "--out", str(tmp_path))
+    assert_one_line_error(proc, "Tetriss")
+    assert not list(tmp_path.iterdir())  # nothing written before every id was checked
+
+
+def test_cli_policy_path_is_not_yet_supported(tmp_path: Path) -> None:
+    proc = cli("record", ENV, "--policy", str(tmp_path / "ckpt"), "--out", str(tmp_path))
+    assert_one_line_error(proc, "not yet supported", "--policy random")
+
+
+def test_cli_missing_viz_extra_is_one_line(tmp_path: Path) -> None:
+    proc = cli("record", ENV, "--out", str(tmp_path), pre="sys.modules['imageio'] = None; ")
+    assert_one_line_error(proc, "pip install 'pomdp-arcade[viz]'")
