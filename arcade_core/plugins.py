@@ -129,7 +129,7 @@ class ArcadePlugins:
         skipped."""
         problems = self.problems if problems is None else problems
         caller = getattr(self.pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):  # pluggy lists last-registered first
+        for impl in caller.get_hookimpls():  # registration order (pluggy calls them LIFO)
             info = self.info(impl.plugin_name)
             try:
                 result = impl.function(**{k: kwargs[k] for k in impl.argnames})

@@ -1,0 +1,99 @@
+"""A tiny game for the core's tests: a dot walks a 4 x 4 board to the bottom-right corner.
+
+Small enough to compile in a second, complete enough to pass the conformance suite; `Broken`
+breaks two rules on purpose (returns above 1, a POMDP that hides nothing) so tests can show
+the suite catches them.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from arcade_core.env import Environment
+from arcade_core.hookspecs import hookimpl
+from arcade_core.render import Board, FrameLayout
+from arcade_core.specs import Difficulty, GameSpec
+from arcade_core.struct import dataclass
+
+MOVES = jnp.asarray([[0, -1], [0, 1], [-1, 0], [1, 0], [0, 0]])
+
+
+@dataclass
+class DotState:
+    pos: jax.Array
+    time: jax.Array
+
+
+@dataclass
+class DotParams:
+    max_steps_in_episode: int = 20
+
+
+class Dot(Environment[DotState, DotParams]):
+    """Walk to (3, 3): reward 1 on arrival. The POMDP hides the dot after the first frame."""
+
+    name = "Dot"
+    reward = 1.0
+
+    def __init__(self, *, max_steps: int = 20, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.max_steps = max_steps
+        side = 2 + 4 * 12
+        self.layout = FrameLayout(
+            self.obs_size, name="DOT", background=(0, 0, 0), name_colour=(255, 255, 255),
+            score_colour=(255, 255, 0), area_side=side,
+        )  # fmt: skip
+        o = self.layout.offset
+        self.board = Board(4, 4, 10, 2, np.asarray([[40, 40, 40], [255, 0, 0]]), (90, 90, 90), o, o)
+
+    @property
+    def default_params(self) -> DotParams:
+        return DotParams(self.max_steps)
+
+    def init(self, key: jax.Array, params: DotParams) -> DotState:
+        return DotState(jax.random.randint(key, (2,), 0, 3), jnp.int32(0))
+
+    def transition(self, key: jax.Array, state: DotState, action: jax.Array, params: DotParams):
+        pos = jnp.clip(state.pos + MOVES[action], 0, 3)
+        arrived = jnp.all(pos == 3)
+        return state.replace(pos=pos), jnp.where(arrived, self.reward, 0.0), arrived
+
+    def hidden(self, state: DotState, view) -> jax.Array:
+        return ~jnp.asarray(view.shows(state))
+
+    def draw(self, state: DotState, params: DotParams, view) -> jax.Array:
+        kinds = jnp.zeros((4, 4), jnp.int32).at[state.pos[1], state.pos[0]].set(1)
+        kinds = jnp.where(self.hidden(state, view), 0, kinds)
+        return self.layout.render({self.board.window: self.board.pixels(kinds)}, score=state.time)
+
+
+class Broken(Dot):
+    """Pays 2 on arrival (outside [0, 1]) and shows everything in the POMDP."""
+
+    reward = 2.0
+
+    def hidden(self, state: DotState, view) -> jax.Array:
+        return jnp.bool_(False)
+
+
+def game_spec(name: str = "Dot", entry: str = "fakegame:Dot") -> GameSpec:
+    return GameSpec(
+        name=name,
+        entry=entry,
+        difficulties={"Easy": Difficulty(max_steps=20, kwargs={"max_steps": 20})},
+        return_range=(0.0, 1.0),
+        realtime=False,
+    )
+
+
+class Plugin:
+    """A plugin object registering the Dot game (and optionally Broken)."""
+
+    def __init__(self, *specs: GameSpec) -> None:
+        self.specs = list(specs) or [game_spec()]
+
+    @hookimpl
+    def arcade_games(self) -> list[GameSpec]:
+        return self.specs

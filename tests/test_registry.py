@@ -1,0 +1,179 @@
+"""Registry and plugin manager: discovery, did-you-mean, isolation of broken plugins,
+refusal of duplicate ids, validation of malformed specs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import fakegame
+import pytest
+
+import arcade_core
+from arcade_core.plugins import register_plugin, reset_plugins, unregister_plugin
+from arcade_core.registry import PluginConflictError, registry
+from arcade_core.specs import EnvSpec
+
+BUILTIN = [f"{g}{d}" for g in ("CartPole", "NoisyCartPole") for d in ("Easy", "Medium", "Hard")]
+
+
+@pytest.fixture
+def plugin():
+    """Register plugin objects for one test, unregistering them afterwards."""
+    names: list[str] = []
+
+    def add(obj: object, name: str, package: str = "test-pkg") -> None:
+        register_plugin(obj, name, package)
+        names.append(name)
+
+    yield add
+    for name in names:
+        unregister_plugin(name)
+
+
+def test_builtin_envs_are_registered_through_entry_points() -> None:
+    ids = arcade_core.list_envs()
+    assert set(BUILTIN) <= set(ids)
+    sp = arcade_core.spec("CartPoleHard")
+    assert (sp.game, sp.difficulty, sp.max_steps, sp.return_range) == (
+        "CartPole",
+        "Hard",
+        600,
+        (0.0, 1.0),
+    )
+    assert sp.package == "pomdp-arcade" and sp.plugin == "cartpole"
+
+
+def test_make_returns_env_and_params_with_spec() -> None:
+    env, params = arcade_core.make("NoisyCartPoleMedium", partial_obs=True, obs_size=256)
+    assert env.spec.id == "NoisyCartPoleMedium" and env.partial_obs and env.obs_size == 256
+    assert env.noise_sigma == 0.2 and params.max_steps_in_episode == 200
+
+
+@pytest.mark.parametrize(("typo", "suggestion"), [("CartpoleEasy", "CartPoleEasy"), ("CartPoleEsay", "CartPoleEasy"),
+                                                  ("noisycartpolehard", "NoisyCartPoleHard")])  # fmt: skip
+def test_unknown_id_suggests_closest(typo: str, suggestion: str) -> None:
+    with pytest.raises(ValueError, match=f"unknown env id '{typo}'.*Did you mean: .*{suggestion}"):
+        arcade_core.make(typo)
+
+
+@pytest.mark.parametrize("size", [64, 127, 512, "128", True])
+def test_bad_obs_size_is_a_value_error(size: object) -> None:
+    with pytest.raises(ValueError, match="obs_size must be one of"):
+        arcade_core.make("CartPoleEasy", obs_size=size)
+
+
+def test_registered_plugin_appears_and_makes(plugin) -> None:
+    plugin(fakegame.Plugin(), "fake")
+    assert "DotEasy" in arcade_core.list_envs()
+    sp = arcade_core.spec("DotEasy")
+    assert sp.package == "test-pkg" and sp.plugin == "fake" and sp.realtime is False
+    env, params = arcade_core.make("DotEasy")
+    assert type(env).__name__ == "Dot" and params.max_steps_in_episode == 20
+
+
+def test_duplicate_id_is_refused_naming_both(plugin) -> None:
+    plugin(fakegame.Plugin(), "fake-a", "pkg-a")
+    plugin(fakegame.Plugin(), "fake-b", "pkg-b")
+    reg = registry()
+    assert "DotEasy" not in reg.specs and "DotEasy" in reg.conflicts
+    with pytest.raises(PluginConflictError, match="fake-a.*pkg-a.*fake-b.*pkg-b"):
+        arcade_core.make("DotEasy")
+    assert any("registered by both" in p.reason for p in reg.problems)
+    assert "CartPoleEasy" in reg.specs  # the others keep working
+
+
+class _Raising:
+    @arcade_core.hookimpl
+    def arcade_games(self):
+        raise RuntimeError("boom")
+
+
+class _Malformed:
+    @arcade_core.hookimpl
+    def arcade_games(self):
+        good = fakegame.game_spec("Good")
+        bad_range = EnvSpec("BadRangeEasy", "BadRange", "Easy", "fakegame:Dot", 10, (0.0, 2.0))
+        no_entry = EnvSpec("NoEntryEasy", "NoEntry", "Easy", "not an entry", 10, (0.0, 1.0))
+        bad_steps = EnvSpec("BadStepsEasy", "BadSteps", "Easy", "fakegame:Dot", 0, (-1.0, 1.0))
+        return [good, bad_range, no_entry, bad_steps, "junk"]
+
+
+def test_raising_hook_and_malformed_specs_are_isolated(plugin) -> None:
+    plugin(_Raising(), "raising", "pkg-raise")
+    plugin(_Malformed(), "malformed", "pkg-bad")
+    reg = registry()
+    reasons = "\n".join(str(p) for p in reg.problems)
+    assert "raising (pkg-raise): hook arcade_games raised RuntimeError: boom" in reasons
+    assert "'BadRangeEasy'" in reasons and "return_range" in reasons
+    assert "'NoEntryEasy'" in reasons and "module:attr" in reasons
+    assert "'BadStepsEasy'" in reasons and "max_steps" in reasons
+    assert "expected an EnvSpec or GameSpec, got str" in reasons
+    assert "GoodEasy" in reg.specs and set(BUILTIN) <= set(reg.specs)
+    for bad in ("BadRangeEasy", "NoEntryEasy", "BadStepsEasy"):
+        assert bad not in reg.specs
+
+
+def _fake_distribution(root: Path, name: str, module: str, source: str) -> None:
+    """An installed distribution on `root`: a module plus *.dist-info with an entry point."""
+    (root / f"{module}.py").write_text(textwrap.dedent(source))
+    info = root / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[arcade]\n{module} = {module}\n")
+
+
+def _arcade_list_json(pythonpath: Path, **env: str) -> dict:
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(pythonpath), str(Path(__file__).parent)]),
+        **env,
+    }
+    out = subprocess.run([sys.executable, "-m", "arcade_core.cli", "list", "--json"], capture_output=True,
+                         text=True, env=environ, check=True)  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def test_installed_plugin_and_broken_plugin_via_entry_points(tmp_path: Path) -> None:
+    _fake_distribution(tmp_path, "arcade-dot", "arcade_dot", """
+        from arcade_core.hookspecs import hookimpl
+        import fakegame
+
+        @hookimpl
+        def arcade_games():
+            return [fakegame.game_spec()]
+    """)  # fmt: skip
+    _fake_distribution(tmp_path, "arcade-broken", "arcade_broken", "import no_such_module_xyz\n")
+    listing = _arcade_list_json(tmp_path)
+    ids = {e["id"]: e for e in listing["envs"]}
+    assert ids["DotEasy"]["package"] == "arcade-dot" and set(BUILTIN) <= set(ids)
+    broken = [p for p in listing["problems"] if p["plugin"] == "arcade_broken"]
+    assert broken and broken[0]["package"] == "arcade-broken"
+    assert (
+        "ModuleNotFoundError" in broken[0]["reason"] and "no_such_module_xyz" in broken[0]["reason"]
+    )
+
+
+def test_env_switches_disable_and_allowlist_plugins(tmp_path: Path) -> None:
+    _fake_distribution(tmp_path, "arcade-dot", "arcade_dot", """
+        from arcade_core.hookspecs import hookimpl
+        import fakegame
+
+        @hookimpl
+        def arcade_games():
+            return [fakegame.game_spec()]
+    """)  # fmt: skip
+    only_dot = _arcade_list_json(tmp_path, ARCADE_PLUGINS="arcade_dot")
+    assert [e["id"] for e in only_dot["envs"]] == ["DotEasy"]
+    none = _arcade_list_json(tmp_path, ARCADE_DISABLE_PLUGIN_AUTOLOAD="1")
+    assert none["envs"] == []
+
+
+def test_reset_plugins_rediscovers() -> None:
+    before = arcade_core.list_envs()
+    reset_plugins()
+    assert arcade_core.list_envs() == before
