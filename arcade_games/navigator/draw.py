@@ -1,0 +1,108 @@
+"""Navigator frames (GAMES.md §3.6 Rendering, §2.12): the board is one `Board` window whose
+cells are drawn from four precomputed tiles (empty, TNT, treasure hexagon, agent), over a baked
+background holding the name; the score is the only other window."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from arcade_core.render import Board, FrameLayout
+
+from . import constants as C
+
+
+def hexagon_mask(c: int) -> np.ndarray:
+    """bool[c, c]: the treasure hexagon in a cell of side c (§2.12), in cell-interior
+    coordinates. Its pixels on the right/bottom grid line are dropped: the grid is drawn last."""
+    f = np.float32  # float32 as the reference: boundary pixels (e.g. the tip at c = 6) agree
+    xs = np.arange(c, dtype=f)[None, :]
+    ys = np.arange(c, dtype=f)[:, None]
+    half = f(c / 2.0)
+    px, py = (xs - half) / half, (ys - half) / half
+    cos30, sin30 = f(math.cos(math.pi / 6)), f(math.sin(math.pi / 6))
+    xr = px * cos30 - py * sin30
+    yr = px * sin30 + py * cos30
+    r3 = np.sqrt(f(3.0))
+    return (np.abs(xr) <= 1) & (np.abs(yr) <= r3 / 2) & (r3 * np.abs(xr) + np.abs(yr) <= r3)
+
+
+def _band(c: int, x: tuple[float, float], y: tuple[float, float]) -> np.ndarray:
+    """bool[c, c]: the half-open band x0*c <= x < x1*c, y0*c <= y < y1*c (cell coordinates)."""
+    xs, ys = np.arange(c)[None, :], np.arange(c)[:, None]
+    return (xs >= x[0] * c) & (xs < x[1] * c) & (ys >= y[0] * c) & (ys < y[1] * c)
+
+
+def tnt_letters_mask(c: int) -> np.ndarray:
+    """bool[c, c]: the black "TNT" letters of the TNT block (§2.12)."""
+    xs, ys = np.arange(c)[None, :], np.arange(c)[:, None]
+    m = _band(c, (0.05, 0.30), (0.32, 0.40)) | _band(c, (0.13, 0.20), (0.35, 0.65))  # T
+    m |= _band(c, (0.325, 0.40), (0.34, 0.65)) | _band(c, (0.60, 0.65), (0.34, 0.65))  # N posts
+    diag = np.abs((ys - 0.35 * c) - (xs - 0.35 * c) * (0.35 / 0.30)) <= 0.05 * c
+    m |= _band(c, (0.35, 0.60), (0.35, 0.65)) & diag  # N diagonal
+    m |= _band(c, (0.67, 0.93), (0.32, 0.40)) | _band(c, (0.76, 0.83), (0.35, 0.65))  # T
+    return m
+
+
+def tnt_tile(c: int) -> np.ndarray:
+    """uint8[c, c, 3]: the TNT block as drawn, before compositing (§2.12)."""
+    tile = np.empty((c, c, 3), np.uint8)
+    tile[:] = C.TNT_RED
+    tile[c // 3 : c - c // 3, c // 16 : c - c // 16] = C.TNT_BAND
+    tile[tnt_letters_mask(c)] = C.TNT_LETTERS
+    return tile
+
+
+def hexagon_tile(c: int) -> np.ndarray:
+    """uint8[c, c, 3]: the treasure hexagon on black, before compositing."""
+    tile = np.zeros((c, c, 3), np.uint8)
+    tile[hexagon_mask(c)] = C.TREASURE_HEX
+    return tile
+
+
+def cell_tiles(c: int) -> np.ndarray:
+    """uint8[4, c, c, 3], indexed by screen kind (empty, TNT, treasure, agent). TNT and
+    treasure are max-composited against the sub-canvas colour, as the reference does [KEEP]."""
+    area = np.asarray(C.AREA, np.uint8)
+    tiles = np.empty((4, c, c, 3), np.uint8)
+    tiles[C.EMPTY] = area
+    tiles[C.TNT] = np.maximum(tnt_tile(c), area)
+    tiles[C.TREASURE] = np.maximum(hexagon_tile(c), area)
+    tiles[C.AGENT] = C.AGENT_COLOUR
+    return tiles
+
+
+class NavigatorRenderer:
+    """Draws a Navigator state at one observation size and board size."""
+
+    def __init__(self, obs_size: int, board_size: int) -> None:
+        self.n = n = board_size
+        self.cell = c = C.CELL[obs_size][n]
+        side = C.GRID_LINE + n * (c + C.GRID_LINE)
+        self.layout = FrameLayout(
+            obs_size,
+            name="NAVIGATOR",
+            background=C.BACKGROUND,
+            name_colour=C.NAME,
+            score_colour=C.SCORE,
+            area_side=side,
+            area_colour=C.AREA,
+            max_score_digits=len(str(C.WIN_SCORE)),
+        )
+        o = self.layout.offset
+        self.board = Board(n, n, c, C.GRID_LINE, cell_tiles(c), C.GRID, x=o, y=o)
+
+    def __call__(self, state: Any, visible: Any = True) -> jax.Array:
+        """The frame: TNT and treasure where `visible` (MDP, or the POMDP's first frame), the
+        agent's cell always filled yellow over whatever it holds."""
+        n = self.n
+        kinds = state.board if visible is True else jnp.where(visible, state.board, C.EMPTY)
+        rows = jnp.arange(n, dtype=jnp.int32)[:, None]
+        cols = jnp.arange(n, dtype=jnp.int32)[None, :]
+        agent = (rows == state.ay) & (cols == state.ax)
+        kinds = jnp.where(agent, C.AGENT, kinds)
+        return self.layout.render({self.board.window: self.board.pixels(kinds)}, score=state.score)
