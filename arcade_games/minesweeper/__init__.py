@@ -1,0 +1,1 @@
+"""MineSweeper (GAMES.md §3.7). Importing the package imports no JAX."""
