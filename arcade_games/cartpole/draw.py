@@ -24,7 +24,9 @@ def arrow_len(v: jax.Array, a: float) -> jax.Array:
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
 
 
-def _tri(xs: Any, ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool) -> Any:
+def _tri(
+    xs: Any, ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
+) -> Any:
     """Triangle inscribed in `box`, pointing right/down, or left/up where `apex_first`."""
     x0, y0, x1, y1 = box
     if horizontal:
@@ -59,7 +61,9 @@ def _band_span(
     row_ok = (-v * cos >= 0) & (-v * cos <= length)
     b_lo = jnp.where(sin == 0, jnp.where(row_ok, -jnp.inf, jnp.inf), jnp.minimum(b1, b2))
     b_hi = jnp.where(sin == 0, jnp.where(row_ok, jnp.inf, -jnp.inf), jnp.maximum(b1, b2))
-    return px + jnp.maximum(a_lo, b_lo), px + jnp.minimum(a_hi, b_hi)
+    lo, hi = jnp.maximum(a_lo, b_lo), jnp.minimum(a_hi, b_hi)
+    empty = lo > hi  # mark empty rows as (inf, -inf) so a union by min/max ignores them
+    return jnp.where(empty, jnp.inf, px + lo), jnp.where(empty, -jnp.inf, px + hi)
 
 
 class CartPoleRenderer:
@@ -81,7 +85,9 @@ class CartPoleRenderer:
         w, r = L["cart_w"], L["pole_r"]
         self.pivot_y = L["cart_top"] + L["cart_h"] // 2
         # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom
-        self.body = layout.window(0, self.pivot_y - w - r - 1, L["area"], L["cart_top"] + L["cart_h"])
+        self.body = layout.window(
+            0, self.pivot_y - w - r - 1, L["area"], L["cart_top"] + L["cart_h"]
+        )
         m = ARROW_MARGIN
         (a0, b0, a1, b1), (c0, d0, c1, d1) = L["vel_box"], L["ang_box"]
         self.vel = layout.window(a0 - m, b0 - m, a1 + m, b1 + m)
@@ -96,7 +102,9 @@ class CartPoleRenderer:
     def cart_left(self, x: jax.Array) -> jax.Array:
         """Left edge of the cart on the game area: int(x~ (s-W)/4.8 + (s-W)/2)."""
         span = self.L["area"] - self.L["cart_w"]
-        return jnp.floor(x * (span / 4.8) + span / 2).astype(jnp.int32)
+        # int() truncates toward zero, in the spec's order of operations: at x = -2.4 the sum
+        # can round to -1e-6, which floor would turn into -1
+        return (x * span / 4.8 + span / 2).astype(jnp.int32)
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
@@ -133,7 +141,10 @@ class CartPoleRenderer:
         lo_p, hi_p = _disc_span(ys, px, py, r)
         lo_q, hi_q = _disc_span(ys, qx, qy, r)
         lo_b, hi_b = _band_span(ys - py, px, sin, cos, r, w)
-        lo_c, hi_c = jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b), jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b)
+        lo_c, hi_c = (
+            jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b),
+            jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b),
+        )
         count = (
             ((xs >= lo_c) & (xs <= hi_c)).astype(jnp.int32)
             + ((xs >= lo_p) & (xs <= hi_p)).astype(jnp.int32)
@@ -174,4 +185,3 @@ class CartPoleRenderer:
         left = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
         head = jnp.where(ccw, _tri(xs, ys, left, True, True), _tri(xs, ys, down, False, False))
         return paint(self.layout.pixels(self.ang), shaft | head, C.ARROW)
-
