@@ -1,0 +1,63 @@
+"""The conformance suite on the built-in CartPole envs, and the suite itself: it passes a
+good game, names what a broken one gets wrong, and works as a pytest plugin (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+from arcade_core.testing import CHECKS, check_env, conformance
+
+pytest_plugins = ["pytester"]
+
+BUILTIN = [f"{g}{d}" for g in ("CartPole", "NoisyCartPole") for d in ("Easy", "Medium", "Hard")]
+
+for _env_id in BUILTIN:
+    globals()[f"test_{_env_id}"] = conformance(_env_id)
+
+
+@pytest.fixture
+def fake_games():
+    import fakegame
+
+    from arcade_core.plugins import register_plugin, unregister_plugin
+
+    register_plugin(fakegame.Plugin(fakegame.game_spec(), fakegame.game_spec("Broken", "fakegame:Broken")), "fake")
+    yield
+    unregister_plugin("fake")
+
+
+def test_check_env_reports_each_failure_by_name(fake_games) -> None:
+    good = check_env("DotEasy")
+    assert good.ok and [r.name for r in good.results] == [f"{c}@128" for c in CHECKS]
+    bad = check_env("BrokenEasy", raise_on_failure=False)
+    failed = {r.name for r in bad.results if not r.ok}
+    assert failed == {"returns@128", "pomdp_hides@128"}
+    assert "outside the declared [0.0, 1.0]" in bad.summary()
+    with pytest.raises(AssertionError, match="FAIL BrokenEasy"):
+        check_env("BrokenEasy")
+
+
+def test_unknown_env_is_reported_with_suggestions() -> None:
+    with pytest.raises(ValueError, match="Did you mean: CartPoleEasy"):
+        check_env("CartPoleEazy")
+
+
+def test_pytest_plugin_one_line_file_and_marker(pytester: pytest.Pytester, fake_games) -> None:
+    """What a third-party game's test file looks like, run by pytest itself."""
+    pytester.makepyfile(
+        test_third_party="""
+        import pytest
+        from arcade_core.testing import conformance
+
+        test_dot = conformance("DotEasy")
+        test_broken = conformance("BrokenEasy")
+
+        @pytest.mark.arcade_conformance("DotEasy")
+        def test_marker(arcade_report):
+            assert arcade_report[0].ok
+        """
+    )
+    result = pytester.runpytest_inprocess("-q")  # the plugin loads through its pytest11 entry point
+    n = len(CHECKS)
+    result.assert_outcomes(passed=n + n - 2 + 1, failed=2)
+    result.stdout.fnmatch_lines(["*BrokenEasy-returns-128*", "*BrokenEasy-pomdp_hides-128*"])
