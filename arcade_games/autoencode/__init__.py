@@ -1,0 +1,1 @@
+"""AutoEncode (GAMES.md §3.5). Importing the package imports no JAX."""

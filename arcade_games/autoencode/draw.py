@@ -1,0 +1,53 @@
+"""AutoEncode frames (GAMES.md §3.5 Rendering): the card being shown (watch stage) at the
+top-left, the selected suit at the top-right, the score, and in the MDP the cards shown so far."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from arcade_core.render import FrameLayout
+from arcade_games.cards.draw import HistoryGrid, SuitStamp
+from arcade_games.cards.suits import CLUB, SPADE
+
+from . import constants as C
+
+
+class AutoEncodeRenderer:
+    """Draws an AutoEncode state at one observation size."""
+
+    def __init__(self, obs_size: int, num_cards: int) -> None:
+        L = C.LAYOUT[obs_size]
+        self.num_cards = num_cards
+        self.layout = layout = FrameLayout(
+            obs_size,
+            name="AUTOENCODE",
+            background=C.BACKGROUND,
+            name_colour=C.NAME,
+            score_colour=C.SCORE,
+            area_side=L["area"],
+            area_colour=C.BACKGROUND,
+            low_name=True,
+            max_score_digits=len(str(num_cards)),
+        )
+        large = obs_size == 256
+        card = [L["card_short"] if s in (SPADE, CLUB) else L["card_tall"] for s in range(4)]
+        self.card = SuitStamp(layout, card, large)
+        self.select = SuitStamp(layout, [L["select_box"]] * 4, large)
+        self.history = HistoryGrid(layout, num_cards, L["pitch"], L["slot_w"], L["slot_h"])
+
+    def __call__(self, state: Any, partial: bool) -> jax.Array:
+        """The frame of `state`; `partial` (static) leaves the game area empty."""
+        N, t = self.num_cards, state.time
+        windows = {
+            self.card.window: self.card.pixels(state.cards[jnp.minimum(t, N - 1)], t < N),
+            self.select.window: self.select.pixels(state.sel),
+        }
+        if not partial:
+            shown = jnp.arange(N) < t
+            windows[self.history.window] = self.history.pixels(
+                self.history.kinds(state.cards, shown)
+            )
+        return self.layout.render(windows, score=state.score)
