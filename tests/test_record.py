@@ -126,3 +126,62 @@ def test_cli_policy_path_is_not_yet_supported(tmp_path: Path) -> None:
 def test_cli_missing_viz_extra_is_one_line(tmp_path: Path) -> None:
     proc = cli("record", ENV, "--out", str(tmp_path), pre="sys.modules['imageio'] = None; ")
     assert_one_line_error(proc, "pip install 'pomdp-arcade[viz]'")
+
+
+# ---------------------------------------------------------------------- the gallery
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def gallery():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_gallery", ROOT / "docs/make_gallery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gallery_grid_has_a_row_per_game_and_a_column_per_level(gallery, tmp_path: Path) -> None:
+    img = tmp_path / "docs" / "img"
+    img.mkdir(parents=True)
+    for env_id in ("CartPoleEasy", "CartPoleHard"):
+        (img / f"{env_id}.gif").write_bytes(b"GIF89a")
+    text = gallery.gallery_markdown(tmp_path / "README.md", img)
+    assert text.startswith(gallery.START) and text.endswith(gallery.END)
+    rows = [line for line in text.splitlines() if line.startswith("| **")]
+    assert rows == [
+        "| **CartPole** | ![CartPoleEasy](docs/img/CartPoleEasy.gif)<br>`CartPoleEasy` |  | "
+        "![CartPoleHard](docs/img/CartPoleHard.gif)<br>`CartPoleHard` |"
+    ]
+    assert "| Game | Easy | Medium | Hard |" in text
+
+
+def test_gallery_rewrites_only_between_the_markers(gallery, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    gallery.rewrite_readme(readme, f"{gallery.START}\nA\n{gallery.END}")  # no README yet
+    assert readme.read_text() == f"{gallery.START}\nA\n{gallery.END}\n"
+    readme.write_text(f"# Title\n\n{gallery.START}\nold\n{gallery.END}\n\n## After\n")
+    gallery.rewrite_readme(readme, f"{gallery.START}\nnew\n{gallery.END}")
+    assert readme.read_text() == f"# Title\n\n{gallery.START}\nnew\n{gallery.END}\n\n## After\n"
+    readme.write_text("# Title\n")  # a README without markers gains the section at the end
+    gallery.rewrite_readme(readme, f"{gallery.START}\nB\n{gallery.END}")
+    assert readme.read_text() == f"# Title\n\n{gallery.START}\nB\n{gallery.END}\n"
+
+
+def test_committed_gallery_shows_every_builtin_env(gallery) -> None:
+    from arcade_core.registry import registry
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index(gallery.START) : readme.index(gallery.END)]
+    builtin = [s.id for s in registry().specs.values() if s.package == gallery.BUILTIN]
+    missing = [
+        env_id
+        for env_id in builtin
+        if f"docs/img/{env_id}.gif" not in section
+        or not all(
+            (ROOT / "docs" / "img" / f"{env_id}{suffix}").exists()
+            for suffix in (".gif", "_mdp.png", "_pomdp.png")
+        )
+    ]
+    assert not missing, f"run `python docs/make_gallery.py {' '.join(missing)}`"
