@@ -206,3 +206,30 @@ def test_board_draws_cells_and_grid_lines() -> None:
             fill_rect(want, x0 - 1, y0 - 2, x1 - 1, y1 - 2, tiles[kinds[j, i]])
     assert np.array_equal(got, want)
     assert board.window == Window(1, 2, 1 + 30, 2 + 23)
+
+
+def test_sprite_stamps_every_colour_and_keeps_transparent_pixels() -> None:
+    from arcade_core.render import Sprite
+
+    img = np.zeros((3, 4, 3), np.uint8)
+    img[0, 1] = (255, 0, 0)
+    img[2, 3] = (0, 0, 255)
+    img[1, :] = (9, 9, 9)
+    sprite = Sprite(img, transparent=(0, 0, 0))
+    win = Window(0, 0, 10, 8)
+    bg = jnp.full(win.shape, pack((1, 2, 3)), jnp.uint32)
+    got = unpack_np(np.asarray(sprite.paint(bg, win, jnp.int32(8), jnp.int32(2))))
+    want = np.broadcast_to(np.asarray([1, 2, 3], np.uint8), (8, 10, 3)).copy()
+    for (r, c), colour in np.ndenumerate(pack_image(img)):
+        if colour and 0 <= 8 + c < 10:
+            want[2 + r, 8 + c] = unpack_np(np.asarray([colour], np.uint32))[0]
+    assert np.array_equal(got, want)
+
+
+def test_static_line_covers_pixels_within_half_width() -> None:
+    from arcade_core.render import line
+
+    img = new_canvas(9, 9, (0, 0, 0))
+    line(img, (1, 4), (7, 4), 1.0, (255, 255, 255))
+    lit = img[..., 0] == 255
+    assert lit[4, 1:8].all() and lit.sum() == 7  # a 1-px horizontal line, ends inclusive

@@ -12,6 +12,7 @@
 
 from .canvas import (
     Board,
+    Sprite,
     Window,
     add_colour,
     bitmap_mask,
@@ -40,6 +41,7 @@ from .static import (
 )
 
 __all__ = [
+    "Sprite",
     "Board",
     "DIGITS",
     "FrameLayout",
