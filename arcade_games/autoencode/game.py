@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
+from arcade_games.cards.rules import share_reward
 
 from . import constants as C
 from .draw import AutoEncodeRenderer
@@ -88,7 +89,7 @@ class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
             sel=sel.astype(jnp.int32),
             score=state.score + correct,
         )
-        reward = jnp.where(correct, jnp.float32(1.0 / N), jnp.float32(0.0))
+        reward = share_reward(state.score, correct, N)
         return new, reward, new.count >= N
 
     def draw(self, state: AutoEncodeState, params: AutoEncodeParams, view: View) -> jax.Array:

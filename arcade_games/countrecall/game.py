@@ -8,6 +8,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
+from arcade_games.cards.rules import share_reward
 
 from . import constants as C
 from .draw import CountRecallRenderer
@@ -111,7 +112,7 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
             counter=counter,
             score=state.score + correct,
         )
-        reward = jnp.where(correct, jnp.float32(1.0 / N), jnp.float32(0.0))
+        reward = share_reward(state.score, correct, N)
         return new, reward, new.i >= N
 
     def draw(self, state: CountRecallState, params: CountRecallParams, view: View) -> jax.Array:
