@@ -1,0 +1,196 @@
+"""Networks every algorithm shares: a pixel encoder for 128/256 px uint8 frames, Q and
+actor/critic heads, and recurrent agents = encoder -> memory (features + one-hot previous
+action) -> head, with any memory model of the zoo chosen by name.
+
+Shapes follow the memory interface: sequences are `[*batch, T, ...]` with `start [*batch, T]`
+(`start[t]` resets memory before step t); `step` drops the time axis for acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from .memory.base import Carry, MemoryModel
+from .memory.registry import get_memory_model
+
+OBS_SIZES = (128, 256)
+
+
+class PixelEncoder(nn.Module):
+    """uint8 `[*batch, S, S, 3]` frames (S = 128 or 256) -> `[*batch, features]`.
+
+    Frames stay uint8 up to here and are scaled to [0, 1] inside, so rollouts store and move
+    a quarter of the bytes. A 256 px frame first passes a stride-2 conv, after which both
+    sizes share the Nature-DQN-like stack (8x8/4, 4x4/2, 3x3/2 to an 8x8x64 map).
+    """
+
+    features: int = 256
+
+    @nn.compact
+    def __call__(self, obs: jax.Array) -> jax.Array:
+        size = obs.shape[-3] if obs.ndim >= 3 else 0
+        if size not in OBS_SIZES or obs.shape[-2:] != (size, 3):
+            raise ValueError(
+                f"PixelEncoder takes [..., S, S, 3] frames with S in {OBS_SIZES}; got {obs.shape}"
+            )
+        batch = obs.shape[:-3]
+        x = obs.reshape((-1, size, size, 3)).astype(jnp.float32) / 255.0
+        if size == 256:
+            x = nn.relu(nn.Conv(16, (4, 4), strides=2, name="downsample")(x))
+        x = nn.relu(nn.Conv(32, (8, 8), strides=4)(x))
+        x = nn.relu(nn.Conv(64, (4, 4), strides=2)(x))
+        x = nn.relu(nn.Conv(64, (3, 3), strides=2)(x))
+        x = nn.Dense(self.features)(x.reshape((x.shape[0], -1)))
+        x = nn.relu(nn.LayerNorm()(x))
+        return x.reshape(batch + (self.features,))
+
+
+class QHead(nn.Module):
+    """Features -> one Q-value per action, through a LayerNorm'd hidden layer (as PQN)."""
+
+    num_actions: int = 5
+    hidden: int = 256
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = nn.relu(nn.LayerNorm()(nn.Dense(self.hidden)(x)))
+        return nn.Dense(self.num_actions)(x)
+
+
+class ActorHead(nn.Module):
+    """Features -> action logits; the last layer starts small so the first policy is near
+    uniform."""
+
+    num_actions: int = 5
+    hidden: int = 256
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = nn.tanh(nn.Dense(self.hidden)(x))
+        return nn.Dense(self.num_actions, kernel_init=nn.initializers.orthogonal(0.01))(x)
+
+
+class CriticHead(nn.Module):
+    """Features -> a scalar state value, `[*batch]`."""
+
+    hidden: int = 256
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = nn.tanh(nn.Dense(self.hidden)(x))
+        return jnp.squeeze(nn.Dense(1, kernel_init=nn.initializers.orthogonal(1.0))(x), -1)
+
+
+class RecurrentTrunk(nn.Module):
+    """Encoder -> memory. The memory sees `[features, one_hot(previous action)]`, the one-hot
+    zeroed at a start so a fresh episode sees no previous action."""
+
+    num_actions: int = 5
+    memory: str | type[MemoryModel] = "GRU"
+    memory_kwargs: Mapping[str, Any] | None = None
+    features: int = 256  # encoder output
+    hidden: int = 256  # memory output
+
+    @nn.nowrap
+    def make_memory(self, **extra: Any) -> MemoryModel:
+        cls = get_memory_model(self.memory)
+        return cls(features=self.hidden, **dict(self.memory_kwargs or {}), **extra)
+
+    def setup(self) -> None:
+        self.encoder = PixelEncoder(self.features)
+        self.memory_model = self.make_memory()
+
+    @nn.nowrap
+    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> Carry:
+        """The memory carry of fresh episodes, for `batch_shape` envs."""
+        memory = self.make_memory(parent=None)
+        return memory.initialize_carry(tuple(batch_shape) + (self.features + self.num_actions,))
+
+    def _memory_input(self, obs: jax.Array, prev_action: jax.Array, start: jax.Array):
+        fresh = jnp.logical_not(start)[..., None]
+        one_hot = jax.nn.one_hot(prev_action, self.num_actions) * fresh
+        return jnp.concatenate([self.encoder(obs), one_hot], axis=-1)
+
+    def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        """`(carry, (obs [*b,T,S,S,3], prev_action [*b,T], start [*b,T]))` -> `(carry, y)`."""
+        obs, prev_action, start = inputs
+        return self.memory_model(carry, (self._memory_input(obs, prev_action, start), start))
+
+    def step(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        """One step: `(obs [*b,S,S,3], prev_action [*b], start [*b])`."""
+        obs, prev_action, start = inputs
+        return self.memory_model.step(carry, (self._memory_input(obs, prev_action, start), start))
+
+
+class RecurrentQNetwork(nn.Module):
+    """Recurrent Q-network: encoder -> memory (any model of the zoo, by name) -> Q head.
+
+    `__call__(carry, (obs, prev_action, start)) -> (carry, q [*b, T, num_actions])` over a
+    sequence; `step` for acting; `initialize_carry(batch_shape)` for fresh episodes.
+    """
+
+    num_actions: int = 5
+    memory: str | type[MemoryModel] = "GRU"
+    memory_kwargs: Mapping[str, Any] | None = None
+    features: int = 256
+    hidden: int = 256
+
+    def setup(self) -> None:
+        self.trunk = self._trunk()
+        self.head = QHead(self.num_actions, self.hidden)
+
+    @nn.nowrap
+    def _trunk(self, **extra: Any) -> RecurrentTrunk:
+        return RecurrentTrunk(
+            self.num_actions, self.memory, self.memory_kwargs, self.features, self.hidden, **extra
+        )
+
+    @nn.nowrap
+    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> Carry:
+        return self._trunk(parent=None).initialize_carry(batch_shape)
+
+    def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        carry, y = self.trunk(carry, inputs)
+        return carry, self.head(y)
+
+    def step(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        carry, y = self.trunk.step(carry, inputs)
+        return carry, self.head(y)
+
+
+class RecurrentActorCritic(nn.Module):
+    """Recurrent actor-critic with a shared trunk: returns `(carry, (logits, value))`."""
+
+    num_actions: int = 5
+    memory: str | type[MemoryModel] = "GRU"
+    memory_kwargs: Mapping[str, Any] | None = None
+    features: int = 256
+    hidden: int = 256
+
+    def setup(self) -> None:
+        self.trunk = self._trunk()
+        self.actor = ActorHead(self.num_actions, self.hidden)
+        self.critic = CriticHead(self.hidden)
+
+    @nn.nowrap
+    def _trunk(self, **extra: Any) -> RecurrentTrunk:
+        return RecurrentTrunk(
+            self.num_actions, self.memory, self.memory_kwargs, self.features, self.hidden, **extra
+        )
+
+    @nn.nowrap
+    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> Carry:
+        return self._trunk(parent=None).initialize_carry(batch_shape)
+
+    def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        carry, y = self.trunk(carry, inputs)
+        return carry, (self.actor(y), self.critic(y))
+
+    def step(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
+        carry, y = self.trunk.step(carry, inputs)
+        return carry, (self.actor(y), self.critic(y))
