@@ -1,0 +1,1 @@
+"""Pong for POMDP Arcade: a separately installed game plugin. Importing it imports no JAX."""
