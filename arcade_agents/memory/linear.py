@@ -14,6 +14,16 @@ import jax.numpy as jnp
 from .base import LinearRecurrentModel
 
 
+def _gate_bias(*values: float) -> nn.initializers.Initializer:
+    """A bias that starts each of `len(values)` equal chunks at its value: gates that start
+    mostly closed keep a memory at initialisation, so gradients reach far back."""
+
+    def init(key: jax.Array, shape: tuple[int, ...], dtype: Any = jnp.float32) -> jax.Array:
+        return jnp.repeat(jnp.asarray(values, dtype), shape[-1] // len(values))
+
+    return init
+
+
 def _g(x: jax.Array) -> jax.Array:
     """minGRU's positive activation: `x + 0.5` above zero, `sigmoid(x)` below."""
     return jnp.where(x >= 0, x + 0.5, jax.nn.sigmoid(x))
@@ -21,10 +31,12 @@ def _g(x: jax.Array) -> jax.Array:
 
 class MinGRU(LinearRecurrentModel):
     """minGRU (Feng et al., 2024, "Were RNNs all we needed?"): the GRU with gates that read
-    only the input, `z = σ(W_z x)`, `h = (1 - z) h + z g(W_h x)`."""
+    only the input, `z = σ(W_z x)`, `h = (1 - z) h + z g(W_h x)`. The update gate's bias
+    starts at -3 (z ≈ 0.05), so the state begins as a slow average rather than forgetting half
+    of itself each step."""
 
     def setup(self) -> None:
-        self.W = nn.Dense(2 * self.features)
+        self.W = nn.Dense(2 * self.features, bias_init=_gate_bias(-3.0, 0.0))
 
     def gates(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
         k, v = jnp.split(self.W(x), 2, axis=-1)
@@ -34,10 +46,10 @@ class MinGRU(LinearRecurrentModel):
 
 class MinLSTM(LinearRecurrentModel):
     """minLSTM (Feng et al., 2024): forget and input gates from the input alone, normalised
-    to sum to one, `h = f' h + i' g(W_h x)`."""
+    to sum to one, `h = f' h + i' g(W_h x)`; gate biases start at +3 / -3 (f' ≈ 0.95)."""
 
     def setup(self) -> None:
-        self.W = nn.Dense(3 * self.features)
+        self.W = nn.Dense(3 * self.features, bias_init=_gate_bias(3.0, -3.0, 0.0))
 
     def gates(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
         f, i, v = jnp.split(self.W(x), 3, axis=-1)
