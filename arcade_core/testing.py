@@ -425,3 +425,79 @@ def conformance(
         run_check(env_id, check, obs_size=obs_size, episodes=episodes)
 
     return test_conformance
+
+
+# ------------------------------------------------------------------------ helpers for game tests
+
+
+def stack(states: list[Any]) -> Any:
+    """Stack a list of states (pytrees of one shape) into one batched state."""
+    return jax.tree.map(lambda *xs: jnp.stack(xs), *states)
+
+
+def spec_score(canvas: np.ndarray, value: int, colour: tuple[int, int, int]) -> np.ndarray:
+    """Draw `value` in the standard score box, pixel by pixel from GAMES.md §1.4 and §2.4
+    (independent of the renderer, for tests that rebuild a frame from the spec)."""
+    from .render.font import DIGITS
+    from .render.frame import SCORE_BOX
+
+    S = canvas.shape[0]
+    x0, y0, x1, y1 = SCORE_BOX[S]
+    dw, digits = (15 if S == 256 else 10), [int(c) for c in str(int(value))]
+    left = x0 + ((x1 - x0) - (len(digits) * dw + (len(digits) - 1) * 2)) // 2
+    cell_h = (y1 - y0 - 2) // 5
+    for k, d in enumerate(digits):
+        for r, c in zip(*np.nonzero(DIGITS[d]), strict=True):
+            x = left + k * (dw + 2) + c * (dw // 5)
+            canvas[y0 + 1 + r * cell_h : y0 + 1 + (r + 1) * cell_h, x : x + dw // 5] = colour
+    return canvas
+
+
+def spec_frame(
+    sub: np.ndarray,
+    S: int,
+    *,
+    name: str,
+    background: tuple[int, int, int],
+    name_colour: tuple[int, int, int],
+    score: int,
+    score_colour: tuple[int, int, int],
+    low_name: bool = False,
+) -> np.ndarray:
+    """The shared frame of GAMES.md §1.4 around a game area `sub`: background, `sub` pasted at
+    the centre, the name at the bottom, the score at the top."""
+    from .render.frame import LETTER, name_box
+    from .render.static import new_canvas, paste, text
+
+    canvas = paste(np.asarray(sub, np.uint8), new_canvas(S, S, background))
+    text(canvas, name, name_box(S, low_name), name_colour, **LETTER[S])
+    return spec_score(canvas, score, score_colour)
+
+
+def random_policy_return(
+    env_id: str, *, episodes: int = 2000, seed: int = 0, max_steps: int | None = None
+) -> tuple[float, float]:
+    """Mean return (and its standard error) of the first episode of each of `episodes` envs
+    under a uniform random policy — dynamics only, no frames, one jitted scan."""
+    env, params = make(env_id)
+    steps = max_steps or spec(env_id).max_steps
+    adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
+
+    @jax.jit
+    def run(key: jax.Array) -> tuple[jax.Array, jax.Array]:
+        k0, k1 = jax.random.split(key)
+        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, episodes), params)
+
+        def body(carry: Any, k: jax.Array) -> Any:
+            state, ret, alive = carry
+            ka, ks = jax.random.split(k)
+            a = jax.random.randint(ka, (episodes,), 0, 5)
+            state, _, r, term, trunc = adv(jax.random.split(ks, episodes), state, a, params)
+            return (state, ret + jnp.where(alive, r, 0.0), alive & ~(term | trunc)), None
+
+        init = (state, jnp.zeros(episodes), jnp.ones(episodes, bool))
+        (_, ret, _), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
+        return ret.mean(), ret.std() / np.sqrt(episodes)
+
+    mean, se = run(jax.random.key(seed))
+    return float(mean), float(se)

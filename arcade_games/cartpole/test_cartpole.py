@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import arcade_core
-from arcade_core.render import DIGITS, new_canvas, text
-from arcade_core.render.frame import LETTER, SCORE_BOX, name_box
+from arcade_core import testing
+from arcade_core.render import new_canvas
 from arcade_games.cartpole import constants as C
 from arcade_games.cartpole.game import CartPoleState
 
@@ -84,20 +84,8 @@ def spec_frame(state: CartPoleState, S: int, show_body: bool = True) -> np.ndarr
             sub[m] += C.POLE
     sub = (sub % 256).astype(np.uint8)
     _arrows(sub, S, float(state.x_dot) + n[1], float(state.theta_dot) + n[3])
-    canvas = new_canvas(S, S, C.BACKGROUND)
-    o = (S - s) // 2
-    canvas[o : o + s, o : o + s] = sub
-    text(canvas, "CARTPOLE", name_box(S), C.NAME, **LETTER[S])
-    # score: §2.4 number in the score box
-    x0, y0, x1, y1 = SCORE_BOX[S]
-    dw, digits = (15 if S == 256 else 10), [int(c) for c in str(int(state.score))]
-    left = x0 + ((x1 - x0) - (len(digits) * dw + (len(digits) - 1) * 2)) // 2
-    ch = (y1 - y0 - 2) // 5
-    for k, dgt in enumerate(digits):
-        for rr, cc in zip(*np.nonzero(DIGITS[dgt]), strict=True):
-            bx = left + k * (dw + 2) + cc * (dw // 5)
-            canvas[y0 + 1 + rr * ch : y0 + 1 + (rr + 1) * ch, bx : bx + dw // 5] = C.SCORE
-    return canvas
+    return testing.spec_frame(sub, S, name="CARTPOLE", background=C.BACKGROUND, name_colour=C.NAME,
+                              score=int(state.score), score_colour=C.SCORE)  # fmt: skip
 
 
 def make_state(
@@ -139,10 +127,6 @@ def envs(request):
     return request.param, params, draw
 
 
-def _stack(states):
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *states)
-
-
 def _pole_boundary(state: CartPoleState, S: int) -> np.ndarray:
     """Pixels within 1e-3 px of a pole circle or capsule edge (float rounding may go either way)."""
     L = C.LAYOUT[S]
@@ -164,7 +148,7 @@ def _pole_boundary(state: CartPoleState, S: int) -> np.ndarray:
 
 def test_frames_match_the_spec_renderer_pixel_for_pixel(envs) -> None:
     S, params, draw = envs
-    frames = np.asarray(draw(_stack(STATES), False))
+    frames = np.asarray(draw(testing.stack(STATES), False))
     for state, frame in zip(STATES, frames, strict=True):
         want = spec_frame(state, S)
         diff = np.any(frame != want, axis=-1)
@@ -174,7 +158,10 @@ def test_frames_match_the_spec_renderer_pixel_for_pixel(envs) -> None:
 
 def test_pomdp_hides_exactly_cart_and_pole_after_first_frame(envs) -> None:
     S, params, draw = envs
-    mdp, pomdp = np.asarray(draw(_stack(STATES), False)), np.asarray(draw(_stack(STATES), True))
+    mdp, pomdp = (
+        np.asarray(draw(testing.stack(STATES), False)),
+        np.asarray(draw(testing.stack(STATES), True)),
+    )
     for state, full, partial in zip(STATES, mdp, pomdp, strict=True):
         if int(state.time) == 0:
             assert np.array_equal(full, partial)  # t = 0 reveal
@@ -185,7 +172,7 @@ def test_pomdp_hides_exactly_cart_and_pole_after_first_frame(envs) -> None:
 
 def test_layout_numbers(envs) -> None:
     S, params, draw = envs
-    frame = np.asarray(draw(_stack([make_state(score=8, time=1)]), False))[0]
+    frame = np.asarray(draw(testing.stack([make_state(score=8, time=1)]), False))[0]
     L, o = C.LAYOUT[S], (S - C.LAYOUT[S]["area"]) // 2
     cart = np.argwhere(np.all(frame == C.CART, -1))
     assert (
@@ -273,44 +260,11 @@ def test_stabilising_controller_runs_exactly_t_steps_with_return_one(env_id: str
     assert not np.any(term) and np.argmax(np.asarray(trunc)) == T - 1
 
 
-@pytest.fixture(scope="module")
-def random_returns():
-    """Mean random-policy return of the first episode, 2000 episodes, dynamics only."""
-
-    def mean_return(env_id: str) -> float:
-        env, params = arcade_core.make(env_id)
-        n, T = 2000, params.max_steps_in_episode
-
-        @jax.jit
-        def run(key):
-            k0, k1 = jax.random.split(key)
-            state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, n), params)
-            adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
-
-            def body(c, k):
-                state, ret, alive = c
-                ka, ks = jax.random.split(k)
-                a = jax.random.randint(ka, (n,), 0, 5)
-                state, _, r, term, trunc = adv(jax.random.split(ks, n), state, a, params)
-                return (state, ret + jnp.where(alive, r, 0.0), alive & ~(term | trunc)), None
-
-            (_, ret, _), _ = jax.lax.scan(
-                body, (state, jnp.zeros(n), jnp.ones(n, bool)), jax.random.split(k1, T)
-            )
-            return ret.mean(), ret.std() / math.sqrt(n)
-
-        return run(jax.random.key(7))
-
-    return mean_return
-
-
 @pytest.mark.parametrize(("env_id", "expected"), [("CartPoleEasy", 0.137), ("CartPoleMedium", 0.069),
                                                   ("CartPoleHard", 0.046), ("NoisyCartPoleHard", 0.137)])  # fmt: skip
-def test_random_policy_mean_return_matches_spec(
-    random_returns, env_id: str, expected: float
-) -> None:
-    mean, se = random_returns(env_id)
-    assert abs(float(mean) - expected) < 4 * float(se) + 0.002, (float(mean), float(se))
+def test_random_policy_mean_return_matches_spec(env_id: str, expected: float) -> None:
+    mean, se = testing.random_policy_return(env_id, episodes=2000, seed=7)
+    assert abs(mean - expected) < 4 * se + 0.002, (mean, se)
 
 
 @pytest.mark.parametrize(("env_id", "sigma"), [("NoisyCartPoleEasy", 0.1), ("NoisyCartPoleMedium", 0.2),
