@@ -31,15 +31,21 @@ class NavigatorParams:
     max_steps_in_episode: int = 64
 
 
-def pick_cell(key: jax.Array, free: jax.Array) -> jax.Array:
-    """One-hot (bool, same shape as `free`) of a cell drawn uniformly among the `free` ones.
+def sample_cells(words: jax.Array, num_cells: int, m: int) -> jax.Array:
+    """int32[m]: a uniformly random m-subset of `range(num_cells)` from m random uint32 words.
 
-    A uniform rank among the free cells, found with a cumulative count: no sort, no scatter,
-    so it stays cheap under `vmap` (the base resets an env on every step)."""
-    flat = free.reshape(-1)
-    count = jnp.cumsum(flat.astype(jnp.int32))
-    r = jax.random.randint(key, (), 0, count[-1])
-    return (flat & (count == r + 1)).reshape(free.shape)
+    Floyd's algorithm: for j = num_cells - m .. num_cells - 1 draw t uniform in [0, j] and
+    take t, or j if t was taken already. Only scalar compares against earlier picks — no sort,
+    no scatter, no cumulative sum — so it compiles in no time and stays cheap under `vmap`
+    (the base resets an env on every step). `word mod (j + 1)` has a bias below j / 2^32."""
+    picks: list[jax.Array] = []
+    for i, j in enumerate(range(num_cells - m, num_cells)):
+        t = (words[i] % jnp.uint32(j + 1)).astype(jnp.int32)
+        taken = jnp.bool_(False)
+        for p in picks:
+            taken = taken | (p == t)
+        picks.append(jnp.where(taken, jnp.int32(j), t))
+    return jnp.stack(picks)
 
 
 class Navigator(Environment[NavigatorState, NavigatorParams]):
@@ -53,9 +59,11 @@ class Navigator(Environment[NavigatorState, NavigatorParams]):
     Turn-based (`realtime=False`): nothing on the board moves unless the agent acts, so human
     play waits for a key.
 
-    Choices the spec left open: the board is stored row-major (`board[row, col]`); the reset
-    draws 7 TNT cells, then the treasure, then the agent, each uniformly among the cells still
-    free (sequential picks without replacement, distribution as the spec's reset).
+    Choices the spec left open: the board is stored row-major (`board[row, col]`; the
+    reference stores it transposed); the reset draws a uniform set of 9 distinct cells
+    (Floyd's algorithm), makes a uniform one of them the treasure, a uniform other one the
+    agent's start and the remaining 7 TNT — the same distribution as the spec's sequential
+    picks (7 TNT, then the treasure, then the agent, each uniform among the free cells).
     """
 
     name = "Navigator"
@@ -82,17 +90,20 @@ class Navigator(Environment[NavigatorState, NavigatorParams]):
 
     def init(self, key: jax.Array, params: NavigatorParams) -> NavigatorState:
         n = self.board_size
-        keys = jax.random.split(key, C.NUM_TNT + 2)
-        free = jnp.ones((n, n), jnp.bool_)
-        board = jnp.zeros((n, n), jnp.int32)
-        for k in range(C.NUM_TNT):
-            hit = pick_cell(keys[k], free)
-            board = jnp.where(hit, C.TNT, board)
-            free = free & ~hit
-        treasure = pick_cell(keys[C.NUM_TNT], free)
-        board = jnp.where(treasure, C.TREASURE, board)
-        agent = pick_cell(keys[C.NUM_TNT + 1], free & ~treasure)
-        idx = jnp.argmax(agent.reshape(-1)).astype(jnp.int32)
+        m = C.NUM_TNT + 2  # TNT cells, the treasure and the agent's cell, all distinct
+        # all of a reset's randomness in one draw: a power-of-two count of words compiles
+        # several times faster than odd counts or one `randint` per pick on XLA:CPU
+        words = jax.random.bits(key, (16,), jnp.uint32)
+        cells = sample_cells(words, n * n, m)
+        # roles within the uniform subset: a uniform treasure, a uniform agent among the rest
+        slot = jnp.arange(m, dtype=jnp.uint32)
+        treasure = words[m] % jnp.uint32(m)
+        agent = words[m + 1] % jnp.uint32(m - 1)
+        agent = agent + (agent >= treasure).astype(jnp.uint32)
+        role = jnp.where(slot == treasure, C.TREASURE, jnp.where(slot == agent, C.EMPTY, C.TNT))
+        match = jnp.arange(n * n, dtype=jnp.int32)[:, None] == cells[None, :]  # [N^2, m]
+        board = jnp.sum(jnp.where(match, role[None, :], 0), axis=1).reshape(n, n)
+        idx = jnp.sum(jnp.where(slot == agent, cells, 0)).astype(jnp.int32)
         zero = jnp.int32(0)
         return NavigatorState(board, idx % n, idx // n, zero, zero)
 

@@ -32,16 +32,30 @@ class SkittlesParams:
 
 def dropout_mask(mask_key: jax.Array, time: jax.Array) -> jax.Array:
     """bool[10, 10]: which cells the POMDP shows at `time`, each independently with
-    probability 1/2 — one random bit per cell (128 bits from 4 threefry words), from the
-    episode's key folded with the time step, so a frame is a pure function of the state."""
+    probability 1/2 — one random bit per cell, cell i = 10 row + col taking bit i mod 32 of
+    word i // 32 of four threefry words drawn from the episode's key folded with the time
+    step, so a frame is a pure function of the state."""
     key = jax.random.fold_in(jax.random.wrap_key_data(mask_key, impl="threefry2x32"), time)
-    words = jax.random.bits(key, (4,), jnp.uint32)
-    cell = jnp.arange(C.GRID * C.GRID, dtype=jnp.uint32)
-    word = jnp.zeros_like(cell)
+    words = jax.random.bits(key, (16,), jnp.uint32)[:4]  # 16: compiles faster than 4
+    cell = jnp.arange(C.GRID * C.GRID, dtype=jnp.uint32).reshape(C.GRID, C.GRID)
+    return _bit(words, cell)
+
+
+def _bit(words: jax.Array, index: jax.Array) -> jax.Array:
+    """Bit `index` of the 128-bit string `words` (uint32[4]), element-wise, no gather."""
+    word = words[0]
     for k in range(1, 4):
-        word = jnp.where(cell // 32 == k, words[k], word)
-    word = jnp.where(cell // 32 == 0, words[0], word)
-    return (((word >> (cell % 32)) & 1) == 1).reshape(C.GRID, C.GRID)
+        word = jnp.where(index // 32 == k, words[k], word)
+    return ((word >> (index % 32)) & 1) == 1
+
+
+def enemy_shown(mask_key: jax.Array, time: jax.Array, grid: jax.Array) -> jax.Array:
+    """bool[10]: whether each row's enemy (a row holds at most one) lies on a shown cell of
+    `dropout_mask` — the same bits, read only where they matter."""
+    key = jax.random.fold_in(jax.random.wrap_key_data(mask_key, impl="threefry2x32"), time)
+    words = jax.random.bits(key, (16,), jnp.uint32)[:4]  # 16: compiles faster than 4
+    col = jnp.argmax(grid, axis=1).astype(jnp.uint32)
+    return _bit(words, jnp.arange(C.GRID, dtype=jnp.uint32) * C.GRID + col)
 
 
 class Skittles(Environment[SkittlesState, SkittlesParams]):
@@ -59,7 +73,9 @@ class Skittles(Environment[SkittlesState, SkittlesParams]):
 
     Choices the spec left open: the dropout bits come from a threefry key drawn at reset and
     stored as raw `uint32[2]` data (so `jnp.where` can select states), folded with `time`;
-    a cell's bit is bit (i mod 32) of word i // 32 of four random words, i = 10 row + col.
+    a cell's bit is bit (i mod 32) of word i // 32 of four random words, i = 10 row + col
+    (`dropout_mask`). The state keeps the spec's M as a bool grid; as a row never holds two
+    enemies, frames are drawn from one enemy column per row.
     """
 
     name = "Skittles"
@@ -82,15 +98,21 @@ class Skittles(Environment[SkittlesState, SkittlesParams]):
     def default_params(self) -> SkittlesParams:
         return SkittlesParams(max_steps_in_episode=C.TIME_LIMIT)
 
+    def _column(self, word: jax.Array) -> jax.Array:
+        """A uniform usable column from a random uint32 (`mod` bias below 8 / 2^32)."""
+        width = self.hi - self.lo + 1
+        return (self.lo + word % jnp.uint32(width)).astype(jnp.int32)
+
     def init(self, key: jax.Array, params: SkittlesParams) -> SkittlesState:
-        k_x, k_mask = jax.random.split(key)
-        x = jax.random.randint(k_x, (), self.lo, self.hi + 1, jnp.int32)
+        # one draw for the whole reset (a power-of-two count of words compiles fastest)
+        words = jax.random.bits(key, (16,), jnp.uint32)
+        x = self._column(words[0])
         zero = jnp.int32(0)
         return SkittlesState(
             grid=jnp.zeros((C.GRID, C.GRID), jnp.bool_),
             colour_idx=jnp.zeros((C.GRID,), jnp.int32),
             x=x,
-            mask_key=jax.random.bits(k_mask, (2,), jnp.uint32),
+            mask_key=words[1:3],
             score=zero,
             time=zero,
         )
@@ -103,7 +125,7 @@ class Skittles(Environment[SkittlesState, SkittlesParams]):
         cols = jnp.arange(C.GRID)
         at_x = cols == x
         hit_side = jnp.any(state.grid[C.GRID - 1] & at_x)  # an enemy already beside/under us
-        spawn = jax.random.randint(key, (), self.lo, self.hi + 1, jnp.int32)
+        spawn = self._column(jax.random.bits(key, (), jnp.uint32))
         grid = jnp.concatenate([(cols == spawn)[None, :], state.grid[:-1]], axis=0)
         hit_fall = jnp.any(grid[C.GRID - 1] & at_x)  # the enemy that just fell onto us
         colour_idx = jnp.concatenate(
@@ -116,5 +138,5 @@ class Skittles(Environment[SkittlesState, SkittlesParams]):
     def draw(self, state: SkittlesState, params: SkittlesParams, view: View) -> jax.Array:
         if not view.partial:
             return self.renderer(state)
-        shown = dropout_mask(state.mask_key, state.time) | view.shows(state)
+        shown = enemy_shown(state.mask_key, state.time, state.grid) | view.shows(state)
         return self.renderer(state, shown)
