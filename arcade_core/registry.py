@@ -9,11 +9,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .plugins import PluginProblem, get_plugin_manager, on_reset
-from .specs import EnvSpec, GameSpec, spec_problems
+from .specs import EnvSpec, GameSpec, game_problems, spec_problems
 
 
 class PluginConflictError(ValueError):
     """Two plugins registered the same env id."""
+
+
+class PluginLoadError(ImportError):
+    """An env's game module (its spec's `entry`) failed to import; names the plugin."""
 
 
 @dataclass
@@ -34,7 +38,11 @@ class Registry:
             except TypeError:
                 items = [result]
             for item in items:
-                specs = item.env_specs() if isinstance(item, GameSpec) else [item]
+                specs, bad_game = reg._expand(item)
+                if bad_game:
+                    name = getattr(item, "name", "?")
+                    reason = f"malformed game {name!r}: {'; '.join(bad_game)}"
+                    reg.problems.append(PluginProblem(info.name, info.package, reason))
                 for sp in specs:
                     bad = spec_problems(sp)
                     if bad:
@@ -62,6 +70,19 @@ class Registry:
                 )
             )
         return reg
+
+    @staticmethod
+    def _expand(item: Any) -> tuple[list[Any], list[str]]:
+        """The env specs an item of `arcade_games` stands for, and why a game cannot expand."""
+        if not isinstance(item, GameSpec):
+            return [item], []
+        bad = game_problems(item)
+        if bad:
+            return [], bad
+        try:
+            return item.env_specs(), []
+        except Exception as exc:  # a subclass or odd field the checks above did not foresee
+            return [], [f"{type(exc).__name__}: {exc}"]
 
     def _add(self, sp: EnvSpec) -> None:
         if sp.id in self.conflicts:
@@ -148,7 +169,13 @@ def make(
 
     check_obs_size(obs_size)
     sp = spec(env_id)
-    factory = load_entry(sp.entry)
+    try:
+        factory = load_entry(sp.entry)
+    except Exception as exc:  # name the plugin to blame, keep the cause chained
+        raise PluginLoadError(
+            f"env {env_id!r} of plugin {sp.plugin!r} ({sp.package}) cannot load {sp.entry!r}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     env = factory(partial_obs=partial_obs, obs_size=obs_size, **{**sp.kwargs, **kwargs})
     env.spec = sp
     return env, env.default_params

@@ -103,13 +103,44 @@ def spec_problems(spec: Any) -> list[str]:
         or spec.max_steps < 1
     ):
         problems.append(f"max_steps must be a positive int, got {spec.max_steps!r}")
-    rr = spec.return_range
+    if bad_range := _return_range_problem(spec.return_range):
+        problems.append(bad_range)
+    if not isinstance(spec.kwargs, Mapping):
+        problems.append(f"kwargs must be a mapping, got {type(spec.kwargs).__name__}")
+    return problems
+
+
+def _return_range_problem(rr: Any) -> str:
+    """Why `rr` is not a return range `(lo, hi)` with -1 <= lo < hi <= 1 ('' if it is)."""
     try:
         lo, hi = (float(v) for v in rr)
         if not (math.isfinite(lo) and math.isfinite(hi) and -1.0 <= lo < hi <= 1.0):
             raise ValueError
     except (TypeError, ValueError):
-        problems.append(f"return_range must be (lo, hi) with -1 <= lo < hi <= 1, got {rr!r}")
-    if not isinstance(spec.kwargs, Mapping):
-        problems.append(f"kwargs must be a mapping, got {type(spec.kwargs).__name__}")
+        return f"return_range must be (lo, hi) with -1 <= lo < hi <= 1, got {rr!r}"
+    return ""
+
+
+def game_problems(game: Any) -> list[str]:
+    """Why the `GameSpec` `game` cannot expand into env specs (empty list when it can): a bad
+    name or return range, no difficulties, or a difficulty that is not a `Difficulty` with
+    mapping kwargs. Each env spec it expands to is checked again by `spec_problems`."""
+    problems = []
+    if not isinstance(game.name, str) or not _ID.match(game.name):
+        problems.append(f"bad game name {game.name!r}")
+    if bad_range := _return_range_problem(game.return_range):
+        problems.append(bad_range)
+    diffs = game.difficulties
+    if not isinstance(diffs, Mapping) or not diffs:
+        problems.append(
+            f"difficulties must be a non-empty mapping of name -> Difficulty, got {diffs!r}"
+        )
+        return problems
+    for level, d in diffs.items():
+        if not isinstance(level, str) or not _ID.match(f"X{level}"):
+            problems.append(f"bad difficulty name {level!r}")
+        if not isinstance(d, Difficulty):
+            problems.append(f"difficulty {level!r} must be a Difficulty, got {type(d).__name__}")
+        elif not isinstance(d.kwargs, Mapping):
+            problems.append(f"difficulty {level!r} kwargs must be a mapping, got {d.kwargs!r}")
     return problems
