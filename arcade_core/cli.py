@@ -5,6 +5,7 @@
     arcade check ID... | --all      the conformance suite (non-zero exit on failure)
     arcade bench ID... [--floor]    frames/s of a jitted scan of vmapped steps, compile apart
     arcade plugins                  the plugins found and their status
+    arcade new-plugin NAME          write a ready-to-edit game (or --kind memory) plugin
 
 Plugins add commands through the `arcade_cli` hook.
 """
@@ -173,9 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
-    from . import play, record  # `arcade play` and `arcade record` (the human/viz extras)
+    from . import newplugin, play, record  # play/record need the human/viz extras to run
 
-    play.add_parser(sub), record.add_parser(sub)
+    play.add_parser(sub), record.add_parser(sub), newplugin.add_parser(sub)
 
     # plugins add their parsers; an implementation that raises is recorded as a plugin problem
     list(get_plugin_manager().call("arcade_cli", subcommands=sub))
