@@ -7,7 +7,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 JOBS   ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench check clean install install-dev
+# Separately installable plugins (each folder under plugins/ with a pyproject.toml): installed
+# editable into the venv without their dependencies (the venv has them), tested from their own
+# folder as a third party would run them.
+PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+PLUGIN_STAMPS := $(foreach p,$(PLUGINS),$(VENV)/.plugin-$(notdir $(p)))
+
+.PHONY: run test test-plugins lint bench check clean install install-dev install-plugins
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +28,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) install -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.plugin-%: plugins/%/pyproject.toml | $(VENV)/.installed-dev
+	$(PIP) install --no-deps -e plugins/$*
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-plugins: $(PLUGIN_STAMPS)
 
 run: install
 	$(VENV)/bin/arcade list
 	$(VENV)/bin/arcade bench CartPoleEasy --num-envs 64 --steps 128 --floor
 
-test: install-dev
+# the core's and built-ins' suite, then every plugin's own tests, then `arcade new-plugin`'s
+# skeletons: written, installed (in a throwaway overlay venv) and run through their tests
+test: install-dev install-plugins
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-plugins
+
+test-plugins: install-plugins
+	@set -e; for p in $(PLUGINS); do echo "== $$p"; (cd $$p && $(abspath $(PY)) -m pytest -q); done
+	$(PY) plugins/check_new_plugin.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
