@@ -42,6 +42,14 @@ SECTION = "## Memory models"
 # ---------------------------------------------------------------- recall task
 
 
+def label(name: str) -> str:
+    """The model's name, with its package when a plugin other than ours provides it."""
+    from arcade_agents.memory import memory_registry
+
+    package = memory_registry().lookup(name).package
+    return name if package == "pomdp-arcade" else f"{name} ({package})"
+
+
 def recall_batch(key: jax.Array, batch: int, length: int, symbols: int) -> tuple[Any, Any]:
     """Inputs `[batch, length, symbols + 1]` (one-hot symbol, first-step flag) and targets."""
     seq = jax.random.randint(key, (batch, length), 0, symbols)
@@ -103,7 +111,7 @@ def recall_table(names: list[str], cfg: argparse.Namespace) -> str:
         cls = get_memory_model(name)
         acc, loss, secs = train_recall(cls, cfg)
         rows.append(
-            f"| {name} | {acc.mean():.3f} | {acc.min():.3f} – {acc.max():.3f} "
+            f"| {label(name)} | {acc.mean():.3f} | {acc.min():.3f} – {acc.max():.3f} "
             f"| {loss.mean():.3f} | {'yes' if acc.mean() > 0.9 else 'no'} | {secs:.0f} |"
         )
         print(rows[-1], flush=True)
@@ -117,21 +125,24 @@ def recall_table(names: list[str], cfg: argparse.Namespace) -> str:
 # ---------------------------------------------------------------- speed
 
 
-def time_fn(fn: Callable[[], Any], repeats: int) -> float:
-    """Best wall time of `repeats` runs, seconds (one warm-up run is made first)."""
-    jax.block_until_ready(fn())
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
+def time_interleaved(fns: list[Callable[[], Any]], repeats: int) -> list[float]:
+    """Best wall time of each function, seconds, their runs interleaved so that load from
+    other jobs falls on all of them alike (one warm-up run each first)."""
+    for fn in fns:
         jax.block_until_ready(fn())
-        best = min(best, time.perf_counter() - t0)
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            jax.block_until_ready(fn())
+            best[i] = min(best[i], time.perf_counter() - t0)
     return best
 
 
 def fwd_bwd(
     cls: type[MemoryModel], cfg: argparse.Namespace, sequential: bool
-) -> tuple[float, float]:
-    """(compile seconds, best forward+backward seconds) for one model."""
+) -> tuple[float, Callable[[], Any]]:
+    """(compile seconds, a function running one forward+backward) for one model."""
     model = cls(features=cfg.width, sequential=sequential)
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.standard_normal((cfg.speed_batch, cfg.speed_length, cfg.width), np.float32))
@@ -145,22 +156,24 @@ def fwd_bwd(
 
     t0 = time.perf_counter()
     step = jax.jit(jax.grad(loss)).lower(params).compile()
-    compile_s = time.perf_counter() - t0
-    return compile_s, time_fn(lambda: step(params), cfg.repeats)
+    return time.perf_counter() - t0, lambda: step(params)
 
 
 def speed_table(names: list[str], cfg: argparse.Namespace) -> str:
     rows = []
     for name in names:
         cls = get_memory_model(name)
-        c, t = fwd_bwd(cls, cfg, sequential=False)
+        compile_s, par = fwd_bwd(cls, cfg, sequential=False)
         seq = "–"
         if cls.scan_kind == "associative":
-            _, t_seq = fwd_bwd(cls, cfg, sequential=True)
+            t, t_seq = time_interleaved([par, fwd_bwd(cls, cfg, sequential=True)[1]], cfg.repeats)
             seq = f"{t_seq * 1e3:.1f} ms → {t_seq / t:.2f}×"
+        else:
+            (t,) = time_interleaved([par], cfg.repeats)
         steps = cfg.speed_batch * cfg.speed_length / t
         rows.append(
-            f"| {name} | {cls.scan_kind} | {t * 1e3:.1f} | {steps / 1e3:.0f}k | {seq} | {c:.1f} |"
+            f"| {label(name)} | {cls.scan_kind} | {t * 1e3:.1f} | {steps / 1e3:.0f}k | {seq} "
+            f"| {compile_s:.1f} |"
         )
         print(rows[-1], flush=True)
     head = (
@@ -182,12 +195,28 @@ def machine() -> str:
     )
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) this benchmark's section of BENCHMARKS.md, leaving the rest."""
+def _block(doc: str, heading: str) -> re.Pattern[str]:
+    """The text under `heading` up to the next heading of the same or a higher level."""
+    level = heading.split()[0]
+    stop = "|".join("#" * n + " " for n in range(2, len(level) + 1))
+    return re.compile(rf"^{re.escape(heading)}\n.*?(?=^(?:{stop})|\Z)", re.S | re.M)
+
+
+def write_section(intro: str, subsections: dict[str, str], path: Path) -> None:
+    """Update this benchmark's section of BENCHMARKS.md: its intro and the given `###`
+    subsections are replaced (or appended); other subsections and sections stay as they are."""
     doc = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    body = text.rstrip() + "\n\n"
-    doc = pattern.sub(lambda _: body, doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + body
+    section = _block(doc, SECTION)
+    found = section.search(doc)
+    old = found.group(0) if found else SECTION + "\n"
+    first_sub = old.find("\n### ")
+    new = intro.rstrip() + "\n\n" + (old[first_sub + 1 :] if first_sub >= 0 else "")
+    for heading, text in subsections.items():
+        body = text.rstrip() + "\n\n"
+        sub = _block(new, heading)
+        new = sub.sub(lambda _, b=body: b, new) if sub.search(new) else new.rstrip() + "\n\n" + body
+    new = new.rstrip() + "\n\n"
+    doc = doc.replace(old, new) if found else doc.rstrip() + "\n\n" + new
     path.write_text(doc.rstrip() + "\n")
 
 
@@ -210,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--speed-batch", type=int, default=16)
     g.add_argument("--speed-length", type=int, default=128)
     g.add_argument("--width", type=int, default=256, help="input and hidden width")
-    g.add_argument("--repeats", type=int, default=5)
+    g.add_argument("--repeats", type=int, default=10)
     cfg = p.parse_args(argv)
 
     if cfg.models == "all":
@@ -219,42 +248,34 @@ def main(argv: list[str] | None = None) -> int:
         names = cfg.models.split(",")
         for name in names:
             get_memory_model(name)  # an unknown name fails now, listing the known ones
-    parts = [
-        SECTION,
-        "",
-        f"`python benchmarks/memory.py` on {machine()}, "
+    intro = (
+        f"{SECTION}\n\n`python benchmarks/memory.py` on {machine()}, "
         f"{datetime.date.today().isoformat()}. CPU timings on this shared 2-core machine are "
-        "noisy (other jobs run beside them); compare rows of one run, not across runs.",
-    ]
+        "noisy (other jobs run beside them); compare rows of one run, not across runs."
+    )
+    subsections: dict[str, str] = {}
     if cfg.only in (None, "recall"):
-        parts += [
-            "",
-            "### Recall the first input",
-            "",
+        settings = (
             f"Symbols C = {cfg.symbols} (chance {1 / cfg.symbols:.2f}), length T = {cfg.length} "
             f"(recall after {cfg.length - 1} steps, distractors between), hidden {cfg.hidden}, "
             f"batch {cfg.batch}, {cfg.steps} Adam steps at lr {cfg.lr}, {cfg.seeds} seeds, "
-            f"accuracy on {cfg.eval_batch} held-out sequences.",
-            "",
-        ]
-        print(parts[-2], flush=True)
-        parts.append(recall_table(names, cfg))
+            f"accuracy on {cfg.eval_batch} held-out sequences."
+        )
+        print(settings, flush=True)
+        heading = "### Recall the first input"
+        subsections[heading] = f"{heading}\n\n{settings}\n\n{recall_table(names, cfg)}"
     if cfg.only in (None, "speed"):
-        parts += [
-            "",
-            "### Forward + backward speed",
-            "",
+        settings = (
             f"`jit(grad(loss))` over B = {cfg.speed_batch} sequences × T = {cfg.speed_length} "
-            f"steps, input and hidden width {cfg.width}; best of {cfg.repeats} after a warm-up. "
-            "steps/s = B·T / time.",
-            "",
-        ]
-        print(parts[-2], flush=True)
-        parts.append(speed_table(names, cfg))
-    text = "\n".join(parts)
-    print("\n" + text)
+            f"steps, input and hidden width {cfg.width}; best of {cfg.repeats} after a warm-up, "
+            "a model's parallel and sequential runs interleaved. steps/s = B·T / time."
+        )
+        print(settings, flush=True)
+        heading = "### Forward + backward speed"
+        subsections[heading] = f"{heading}\n\n{settings}\n\n{speed_table(names, cfg)}"
+    print("\n" + intro + "\n\n" + "\n\n".join(subsections.values()))
     if cfg.write:
-        write_section(text, ROOT / "BENCHMARKS.md")
+        write_section(intro, subsections, ROOT / "BENCHMARKS.md")
     return 0
 
 
