@@ -103,7 +103,7 @@ def run(name: str) -> dict[str, Any]:
     return {"cls": cls, "params": params, **compiled(compute, params)}
 
 
-@pytest.fixture(params=NAMES)
+@pytest.fixture(scope="module", params=NAMES)  # module scope: tests run model by model
 def res(request: pytest.FixtureRequest) -> dict[str, Any]:
     return run(request.param)
 
