@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import pytest
 
+from arcade_core.registry import registry
 from arcade_core.testing import CHECKS, check_env, conformance
 
 pytest_plugins = ["pytester"]
 
-BUILTIN = [f"{g}{d}" for g in ("CartPole", "NoisyCartPole") for d in ("Easy", "Medium", "Hard")]
+CARTPOLE = [f"{g}{d}" for g in ("CartPole", "NoisyCartPole") for d in ("Easy", "Medium", "Hard")]
+# every built-in env: CartPole's six and each other game's Easy by default, the rest with --all
+BUILTIN = [s.id for s in registry().specs.values() if s.package == "pomdp-arcade"]
 
 for _env_id in BUILTIN:
-    globals()[f"test_{_env_id}"] = conformance(_env_id)
+    _test = conformance(_env_id)
+    if _env_id not in CARTPOLE and not _env_id.endswith("Easy"):
+        _test = pytest.mark.slow(_test)
+    globals()[f"test_{_env_id}"] = _test
 
 
 @pytest.fixture
