@@ -47,7 +47,5 @@ class AutoEncodeRenderer:
         }
         if not partial:
             shown = jnp.arange(N) < t
-            windows[self.history.window] = self.history.pixels(
-                self.history.kinds(state.cards, shown)
-            )
+            windows[self.history.window] = self.history.pixels(state.cards, shown)
         return self.layout.render(windows, score=state.score)

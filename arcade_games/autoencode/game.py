@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward
+from arcade_games.cards.rules import share_reward, shuffled_deck
 
 from . import constants as C
 from .draw import AutoEncodeRenderer
@@ -66,11 +66,9 @@ class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
         return AutoEncodeParams(max_steps_in_episode=self.time_limit)
 
     def init(self, key: jax.Array, params: AutoEncodeParams) -> AutoEncodeState:
-        deck = jnp.arange(self.num_cards, dtype=jnp.int32) % C.SUIT_TYPES
         zero = jnp.int32(0)
-        return AutoEncodeState(
-            cards=jax.random.permutation(key, deck), count=zero, sel=zero, score=zero, time=zero
-        )
+        cards = shuffled_deck(key, self.num_cards, C.SUIT_TYPES)
+        return AutoEncodeState(cards=cards, count=zero, sel=zero, score=zero, time=zero)
 
     def transition(
         self,

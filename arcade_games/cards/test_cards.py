@@ -580,8 +580,9 @@ def test_history_grid_resolves_overlaps_in_favour_of_the_later_card():
     draw = jax.jit(grid.pixels)
     area = np.array([40, 50, 60], np.uint8)
     for upper, lower in ((1, 0), (0, 1), (2, 3)):
-        kinds = jnp.zeros(26, jnp.int32).at[4].set(upper + 1).at[13].set(lower + 1)
-        img = unpack_np(np.asarray(draw(kinds)))
+        suits = jnp.zeros(26, jnp.int32).at[4].set(upper).at[13].set(lower)
+        shown = jnp.zeros(26, bool).at[4].set(True).at[13].set(True)
+        img = unpack_np(np.asarray(draw(suits, shown)))
         up, lo = suit_mask(upper, 8, 14, False), suit_mask(lower, 8, 14, False)
         colour = {s: (255, 0, 0) if s in (0, 3) else (0, 0, 0) for s in range(4)}
         want = np.broadcast_to(area, img.shape).copy()
@@ -589,3 +590,27 @@ def test_history_grid_resolves_overlaps_in_favour_of_the_later_card():
         want[10:25, 40:49][lo] = colour[lower]  # slot 13 = row 1, column 4: drawn last
         assert np.array_equal(img, want)
         assert np.all(img[:, :40] == area) and np.all(img[:, 49:] == area)
+
+
+def test_ranks_are_a_permutation_even_with_tied_keys():
+    from arcade_games.cards.rules import ranks
+
+    u = jnp.asarray([5, 3, 5, 0, 3, 5], jnp.uint32)
+    assert np.asarray(ranks(u)).tolist() == [3, 1, 4, 0, 2, 5]
+
+
+def test_shuffled_deck_is_a_uniform_order_of_the_deck():
+    from arcade_games.cards.rules import shuffled_deck
+
+    n_samples = 24_000
+    keys = jax.random.split(jax.random.key(0), n_samples)
+    decks = np.asarray(jax.jit(jax.vmap(lambda k: shuffled_deck(k, 4, 4)))(keys))
+    assert np.all(np.sort(decks, axis=1) == np.arange(4))
+    codes = decks @ np.array([64, 16, 4, 1])
+    counts = np.unique(codes, return_counts=True)[1]
+    assert counts.size == 24  # all 4! orders occur
+    chi2 = np.sum((counts - n_samples / 24) ** 2 / (n_samples / 24))
+    assert chi2 < 49.7  # 23 degrees of freedom, p = 0.001
+    # a real deck keeps its suit counts (Hard CountRecall: 20/20/19/19)
+    deck = np.asarray(jax.jit(lambda k: shuffled_deck(k, 78, 4))(jax.random.key(1)))
+    assert np.bincount(deck).tolist() == [20, 20, 19, 19]

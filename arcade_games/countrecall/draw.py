@@ -68,7 +68,5 @@ class CountRecallRenderer:
         }
         if not partial:  # the POMDP's game area stays empty
             dealt = jnp.arange(N) < state.i
-            windows[self.history.window] = self.history.pixels(
-                self.history.kinds(state.value_cards, dealt)
-            )
+            windows[self.history.window] = self.history.pixels(state.value_cards, dealt)
         return layout.render(windows, score=state.score)

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward
+from arcade_games.cards.rules import share_reward, shuffled_deck
 
 from . import constants as C
 from .draw import CountRecallRenderer
@@ -77,11 +77,10 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
 
     def init(self, key: jax.Array, params: CountRecallParams) -> CountRecallState:
         k_value, k_query = jax.random.split(key)
-        deck = jnp.arange(self.num_cards, dtype=jnp.int32) % self.suit_types
         zero = jnp.int32(0)
         return CountRecallState(
-            value_cards=jax.random.permutation(k_value, deck),
-            query_cards=jax.random.permutation(k_query, deck),
+            value_cards=shuffled_deck(k_value, self.num_cards, self.suit_types),
+            query_cards=shuffled_deck(k_query, self.num_cards, self.suit_types),
             i=zero,
             counts=jnp.zeros(self.suit_types, jnp.int32),
             counter=zero,
