@@ -101,8 +101,10 @@ class Navigator(Environment[NavigatorState, NavigatorParams]):
         agent = words[m + 1] % jnp.uint32(m - 1)
         agent = agent + (agent >= treasure).astype(jnp.uint32)
         role = jnp.where(slot == treasure, C.TREASURE, jnp.where(slot == agent, C.EMPTY, C.TNT))
-        match = jnp.arange(n * n, dtype=jnp.int32)[:, None] == cells[None, :]  # [N^2, m]
-        board = jnp.sum(jnp.where(match, role[None, :], 0), axis=1).reshape(n, n)
+        flat = jnp.arange(n * n, dtype=jnp.int32).reshape(n, n)
+        board = jnp.zeros((n, n), jnp.int32)
+        for i in range(m):  # m selects over the board: vectorizes, unlike a scatter
+            board = jnp.where(flat == cells[i], role[i], board)
         idx = jnp.sum(jnp.where(slot == agent, cells, 0)).astype(jnp.int32)
         zero = jnp.int32(0)
         return NavigatorState(board, idx % n, idx // n, zero, zero)
@@ -115,9 +117,7 @@ class Navigator(Environment[NavigatorState, NavigatorParams]):
         dy = jnp.where(action == 0, -1, jnp.where(action == 1, 1, 0))
         ax = jnp.clip(state.ax + dx, 0, n - 1).astype(jnp.int32)
         ay = jnp.clip(state.ay + dy, 0, n - 1).astype(jnp.int32)
-        rows = jnp.arange(n)[:, None]
-        cols = jnp.arange(n)[None, :]
-        here = jnp.sum(jnp.where((rows == ay) & (cols == ax), state.board, 0))  # board[ay, ax]
+        here = state.board[ay, ax]  # one element per env: a cheap gather
         dig = action == 4
         on_tnt = ~dig & (here == C.TNT)
         found = dig & (here == C.TREASURE)
