@@ -20,9 +20,9 @@ class NavigatorState:
     board: jax.Array  # int32[N, N], board[row, col]: 0 empty, 1 TNT, 2 treasure
     ax: jax.Array  # agent column
     ay: jax.Array  # agent row
-    score: (
-        jax.Array
-    )  # 100 once the treasure is dug (drawn at the top; the spec keeps it always 0 on screen)
+    # 100 once the treasure is dug; drawn at the top, but the winning state is replaced by the
+    # reset, so the score shown is always 0 ([KEEP], harmless)
+    score: jax.Array
     time: jax.Array
 
 

@@ -35,10 +35,14 @@ def dropout_mask(mask_key: jax.Array, time: jax.Array) -> jax.Array:
     probability 1/2 — one random bit per cell, cell i = 10 row + col taking bit i mod 32 of
     word i // 32 of four threefry words drawn from the episode's key folded with the time
     step, so a frame is a pure function of the state."""
-    key = jax.random.fold_in(jax.random.wrap_key_data(mask_key, impl="threefry2x32"), time)
-    words = jax.random.bits(key, (16,), jnp.uint32)[:4]  # 16: compiles faster than 4
     cell = jnp.arange(C.GRID * C.GRID, dtype=jnp.uint32).reshape(C.GRID, C.GRID)
-    return _bit(words, cell)
+    return _bit(_dropout_words(mask_key, time), cell)
+
+
+def _dropout_words(mask_key: jax.Array, time: jax.Array) -> jax.Array:
+    """uint32[4]: the 128 random bits of the frame at `time` of the episode keyed `mask_key`."""
+    key = jax.random.fold_in(jax.random.wrap_key_data(mask_key, impl="threefry2x32"), time)
+    return jax.random.bits(key, (16,), jnp.uint32)[:4]  # drawing 16 compiles faster than 4
 
 
 def _bit(words: jax.Array, index: jax.Array) -> jax.Array:
@@ -52,10 +56,8 @@ def _bit(words: jax.Array, index: jax.Array) -> jax.Array:
 def enemy_shown(mask_key: jax.Array, time: jax.Array, grid: jax.Array) -> jax.Array:
     """bool[10]: whether each row's enemy (a row holds at most one) lies on a shown cell of
     `dropout_mask` — the same bits, read only where they matter."""
-    key = jax.random.fold_in(jax.random.wrap_key_data(mask_key, impl="threefry2x32"), time)
-    words = jax.random.bits(key, (16,), jnp.uint32)[:4]  # 16: compiles faster than 4
     col = jnp.argmax(grid, axis=1).astype(jnp.uint32)
-    return _bit(words, jnp.arange(C.GRID, dtype=jnp.uint32) * C.GRID + col)
+    return _bit(_dropout_words(mask_key, time), jnp.arange(C.GRID, dtype=jnp.uint32) * C.GRID + col)
 
 
 class Skittles(Environment[SkittlesState, SkittlesParams]):
@@ -63,10 +65,10 @@ class Skittles(Environment[SkittlesState, SkittlesParams]):
 
     Every step the agent moves (left/right, clamped to the usable columns; other actions stay),
     the grid shifts down one row and a new enemy appears in the top row in a uniform usable
-    column. The agent dies if an enemy is in its cell before or after the shift. Each step,
-    the fatal one included, pays 1/100, so returns lie in [0.1, 1]. The POMDP shows every
-    cell's enemy independently with probability 1/2 per frame (all on the first frame); the
-    agent is always shown.
+    column. The agent dies if it moves onto an enemy in the bottom row or an enemy falls onto
+    it. Each step, the fatal one included, pays 1/100, so returns lie in [0.1, 1]. The POMDP
+    shows every cell's enemy independently with probability 1/2 per frame (all on the first
+    frame); the agent is always shown.
 
     Real-time (`realtime=True`): the blocks fall every step whatever the agent does, so human
     play ticks without waiting for a key.
