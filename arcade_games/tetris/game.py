@@ -14,7 +14,7 @@ from arcade_core.observability import View
 from arcade_core.struct import dataclass
 
 from . import constants as C
-from .draw import WHITE_KIND, TetrisRenderer
+from .draw import TetrisRenderer
 
 
 def shape_bits() -> np.ndarray:
@@ -40,12 +40,16 @@ class TetrisState:
     preview: jax.Array  # int32[P]: the next P pieces
     queue: jax.Array  # int32[7]: the current bag (a permutation)
     queue_index: jax.Array  # next bag entry to enter the preview
-    lines: jax.Array
-    score: jax.Array  # = lines (drawn at the top)
+    lines: jax.Array  # lines cleared; also the score drawn at the top
     just_locked: jax.Array  # bool: a piece locked on the previous step
     fresh: jax.Array  # steps since the piece spawned, capped at 10
     top_out: jax.Array  # bool: the last spawned piece collided
     time: jax.Array
+
+    @property
+    def score(self) -> jax.Array:
+        """The score is the number of lines cleared."""
+        return self.lines
 
 
 @dataclass
@@ -53,10 +57,14 @@ class TetrisParams:
     max_steps_in_episode: int = C.TIME_LIMIT
 
 
-def piece_mask(piece: jax.Array, rotation: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
-    """bool[20, 10]: the board cells covered by `piece` in `rotation` with its box at (x, y)
-    (cells that fall off the board are simply absent)."""
-    bits = jnp.asarray(SHAPES)[piece, rotation]
+def shape(piece: jax.Array, rotation: jax.Array) -> jax.Array:
+    """The 16-bit shape of `piece` in `rotation` (one lookup in the precomputed table)."""
+    return jnp.asarray(SHAPES)[piece, rotation % 4]
+
+
+def shape_mask(bits: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+    """bool[20, 10]: the board cells covered by a shape with its 4 x 4 box at (x, y) (cells
+    that fall off the board are simply absent): compares against row and column indices."""
     dr = jnp.arange(C.ROWS, dtype=jnp.int32)[:, None] - y
     dc = jnp.arange(C.COLS, dtype=jnp.int32)[None, :] - x
     inside = (dr >= 0) & (dr < 4) & (dc >= 0) & (dc < 4)
@@ -64,12 +72,16 @@ def piece_mask(piece: jax.Array, rotation: jax.Array, x: jax.Array, y: jax.Array
     return inside & (((bits >> bit) & 1) == 1)
 
 
-def collides(
-    board: jax.Array, piece: jax.Array, rotation: jax.Array, x: jax.Array, y: jax.Array
-) -> jax.Array:
-    """Any cell of the piece off the board or on a locked cell (every piece has 4 cells)."""
-    mask = piece_mask(piece, rotation, x, y)
-    return (jnp.sum(mask, dtype=jnp.int32) < 4) | jnp.any(mask & (board > 0))
+def piece_mask(piece: jax.Array, rotation: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+    """bool[20, 10]: the board cells covered by `piece` in `rotation` with its box at (x, y)."""
+    return shape_mask(shape(piece, rotation), x, y)
+
+
+def fits(board: jax.Array, bits: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+    """Whether all 4 cells of the shape lie on empty board cells (off the board: they do
+    not count, so the piece does not fit). One masked count per test."""
+    free = shape_mask(bits, x, y) & (board == 0)
+    return jnp.sum(free, dtype=jnp.int32) == 4
 
 
 def full_rows(board: jax.Array) -> jax.Array:
@@ -87,6 +99,23 @@ def clear_rows(board: jax.Array, full: jax.Array) -> jax.Array:
     below = jnp.sum(full[None, :] & (rows[None, :] > rows[:, None]), axis=1, dtype=jnp.int32)
     lands = (~full)[None, :] & ((rows + below)[None, :] == rows[:, None])  # [to, from]
     return jnp.sum(jnp.where(lands[:, :, None], board[None, :, :], 0), axis=1, dtype=board.dtype)
+
+
+def new_bag(key: jax.Array) -> jax.Array:
+    """A uniform permutation of the 7 pieces: piece i goes to the rank of its random word
+    among the 7 (ties, p < 1e-8, broken by index), inverted by a one-hot sum.
+
+    `jax.random.permutation` adds a key split, a sort and more threefry calls, which XLA
+    compiles into dozens of kernels; this is one random draw and two small reductions.
+    """
+    n = C.NUM_PIECES
+    words = jax.random.bits(key, (n,), jnp.uint32)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    before = (words[None, :] < words[:, None]) | (
+        (words[None, :] == words[:, None]) & (idx[None, :] < idx[:, None])
+    )  # [i, j]: j comes before i
+    rank = jnp.sum(before, axis=1, dtype=jnp.int32)
+    return jnp.sum(jnp.where(rank[None, :] == idx[:, None], idx[None, :], 0), axis=1)
 
 
 def pick(values: jax.Array, index: jax.Array) -> jax.Array:
@@ -134,7 +163,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         return TetrisParams()
 
     def init(self, key: jax.Array, params: TetrisParams) -> TetrisState:
-        queue = jax.random.permutation(key, C.NUM_PIECES).astype(jnp.int32)
+        queue = new_bag(key)
         zero = jnp.int32(0)
         return TetrisState(
             board=jnp.zeros((C.ROWS, C.COLS), jnp.int32),
@@ -146,7 +175,6 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             queue=queue,
             queue_index=jnp.int32(1 + self.preview),
             lines=zero,
-            score=zero,
             just_locked=jnp.bool_(False),
             fresh=zero,
             top_out=jnp.bool_(False),
@@ -159,7 +187,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         entry = pick(state.queue, state.queue_index)
         index = state.queue_index + 1
         wrap = index == C.NUM_PIECES
-        queue = jnp.where(wrap, jax.random.permutation(key, C.NUM_PIECES), state.queue)
+        queue = jnp.where(wrap, new_bag(key), state.queue)
         piece = state.preview[0]
         x, y = jnp.int32(C.SPAWN[0]), jnp.int32(C.SPAWN[1])
         return state.replace(
@@ -168,10 +196,10 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             x=x,
             y=y,
             preview=jnp.concatenate([state.preview[1:], entry[None]]),
-            queue=queue.astype(jnp.int32),
+            queue=queue,
             queue_index=jnp.where(wrap, 0, index),
             fresh=jnp.int32(0),
-            top_out=collides(state.board, piece, jnp.int32(0), x, y),
+            top_out=~fits(state.board, shape(piece, jnp.int32(0)), x, y),
         )
 
     def transition(
@@ -184,27 +212,27 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         cleared = state.replace(
             board=clear_rows(state.board, full),
             lines=state.lines + n,
-            score=state.score + n,
             just_locked=jnp.bool_(False),
         )
         spawned = self.spawn(key, cleared)
         s = jax.tree.map(lambda a, b: jnp.where(state.just_locked, a, b), spawned, cleared)
         board, piece = s.board, s.piece
         # 2. rotate or shift, kept only if the piece fits
-        rot = (s.rotation + (action == 0)) % 4
+        current, turn = shape(piece, s.rotation), action == 0
+        bits = jnp.where(turn, shape(piece, s.rotation + 1), current)
         x = s.x + (action == 3).astype(jnp.int32) - (action == 2).astype(jnp.int32)
-        fits = ~collides(board, piece, rot, x, s.y)
-        rot, x = jnp.where(fits, rot, s.rotation), jnp.where(fits, x, s.x)
+        ok = fits(board, bits, x, s.y)
+        rot = jnp.where(ok & turn, (s.rotation + 1) % 4, s.rotation)
+        bits, x = jnp.where(ok, bits, current), jnp.where(ok, x, s.x)
         # 3. fall: a soft drop (after the spawn step) or the automatic fall; the destination
         # row alone is tested, then one row [KEEP]
         soft = jnp.where(s.fresh >= 1, self.soft_drop, 1)
         dist = jnp.where(action == 1, soft, self.auto_fall)
-        far = ~collides(board, piece, rot, x, s.y + dist)
-        near = ~collides(board, piece, rot, x, s.y + 1)
+        far, near = fits(board, bits, x, s.y + dist), fits(board, bits, x, s.y + 1)
         y = s.y + jnp.where(far, dist, jnp.where(near, 1, 0))
         # 4.-6. lock when the piece cannot fall one more row
-        lock = collides(board, piece, rot, x, y + 1)
-        board = jnp.where(lock & piece_mask(piece, rot, x, y), piece + 1, board)
+        lock = ~fits(board, bits, x, y + 1)
+        board = jnp.where(lock & shape_mask(bits, x, y), piece + 1, board)
         new = s.replace(
             board=board,
             rotation=rot,
@@ -222,10 +250,9 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         return new, reward, won | new.top_out
 
     def draw(self, state: TetrisState, params: TetrisParams, view: View) -> jax.Array:
-        """Board cells as kinds: locked cells (MDP only), the current piece over them, and
-        full rows as white bars over everything (they show in the POMDP too [KEEP])."""
-        full = full_rows(state.board)
+        """Board cells as kinds — locked cells (MDP only) with the current piece over them —
+        and the full rows, drawn as white bars over everything (in the POMDP too [KEEP])."""
         piece = piece_mask(state.piece, state.rotation, state.x, state.y)
         locked = jnp.zeros_like(state.board) if view.partial else state.board
-        kinds = jnp.where(full[:, None], WHITE_KIND, jnp.where(piece, state.piece + 1, locked))
-        return self.renderer(kinds, full, state.preview, state.score)
+        kinds = jnp.where(piece, state.piece + 1, locked)
+        return self.renderer(kinds, full_rows(state.board), state.preview, state.score)
