@@ -40,6 +40,8 @@ class TetrisState:
     preview: jax.Array  # int32[P]: the next P pieces
     queue: jax.Array  # int32[7]: the current bag (a permutation)
     queue_index: jax.Array  # next bag entry to enter the preview
+    seed: jax.Array  # uint32: the episode's random seed, from which every bag is hashed
+    bags: jax.Array  # bags dealt so far (the next bag's number)
     lines: jax.Array  # lines cleared; also the score drawn at the top
     just_locked: jax.Array  # bool: a piece locked on the previous step
     fresh: jax.Array  # steps since the piece spawned, capped at 10
@@ -101,16 +103,29 @@ def clear_rows(board: jax.Array, full: jax.Array) -> jax.Array:
     return jnp.sum(jnp.where(lands[:, :, None], board[None, :, :], 0), axis=1, dtype=board.dtype)
 
 
-def new_bag(key: jax.Array) -> jax.Array:
-    """A uniform permutation of the 7 pieces: piece i goes to the rank of its random word
-    among the 7 (ties, p < 1e-8, broken by index), inverted by a one-hot sum.
+def mix32(x: jax.Array) -> jax.Array:
+    """A 32-bit integer hash with full avalanche ("lowbias32", C. Wellons)."""
+    x = x ^ (x >> 16)
+    x = x * jnp.uint32(0x7FEB352D)
+    x = x ^ (x >> 15)
+    x = x * jnp.uint32(0x846CA68B)
+    return x ^ (x >> 16)
 
-    `jax.random.permutation` adds a key split, a sort and more threefry calls, which XLA
-    compiles into dozens of kernels; this is one random draw and two small reductions.
+
+def new_bag(seed: jax.Array, count: jax.Array) -> jax.Array:
+    """Bag number `count` of the episode with random `seed`: a uniform permutation of the 7
+    pieces. Piece i goes to the rank of its hashed word among the 7 (ties, p < 1e-8, broken
+    by index), inverted by a one-hot sum.
+
+    Bags come from a counter-based hash of the episode's seed rather than from the step key:
+    `jax.random.permutation` in the step adds a key split, a sort and threefry loops that XLA
+    compiles into dozens of kernels (~2 s of compile time), for a draw needed once every 7
+    pieces. Integer ops only, the same work for every env under `vmap`.
     """
     n = C.NUM_PIECES
-    words = jax.random.bits(key, (n,), jnp.uint32)
     idx = jnp.arange(n, dtype=jnp.int32)
+    counter = count.astype(jnp.uint32) * jnp.uint32(n + 1) + idx.astype(jnp.uint32)
+    words = mix32(seed.astype(jnp.uint32) ^ mix32(counter + jnp.uint32(0x9E3779B9)))
     before = (words[None, :] < words[:, None]) | (
         (words[None, :] == words[:, None]) & (idx[None, :] < idx[:, None])
     )  # [i, j]: j comes before i
@@ -135,7 +150,9 @@ class Tetris(Environment[TetrisState, TetrisParams]):
     Choices where the spec leaves one: a clean 7-bag whose preview shows the next P entries of
     the piece sequence ([FIX] of the reference's off-by-(P-1) queue index; P = 1 is identical);
     a clear that crosses 10 lines pays only up to the 10th line [FIX]; multi-row falls test only
-    the destination row and fall back to one row [KEEP], so there is no gravity loop at all.
+    the destination row and fall back to one row [KEEP], so there is no gravity loop at all;
+    every bag of an episode is hashed from one random seed drawn at reset (the step key is
+    unused), a counter-based generator that keeps threefry out of the step.
     """
 
     name = "Tetris"
@@ -163,7 +180,8 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         return TetrisParams()
 
     def init(self, key: jax.Array, params: TetrisParams) -> TetrisState:
-        queue = new_bag(key)
+        seed = jax.random.bits(key, (), jnp.uint32)
+        queue = new_bag(seed, jnp.int32(0))
         zero = jnp.int32(0)
         return TetrisState(
             board=jnp.zeros((C.ROWS, C.COLS), jnp.int32),
@@ -174,6 +192,8 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             preview=queue[1 : 1 + self.preview],
             queue=queue,
             queue_index=jnp.int32(1 + self.preview),
+            seed=seed,
+            bags=jnp.int32(1),
             lines=zero,
             just_locked=jnp.bool_(False),
             fresh=zero,
@@ -181,13 +201,13 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             time=zero,
         )
 
-    def spawn(self, key: jax.Array, state: TetrisState) -> TetrisState:
+    def spawn(self, state: TetrisState) -> TetrisState:
         """The next piece from the preview at the spawn point; the preview takes the next bag
-        entry, and a new bag is drawn when the current one is used up."""
+        entry, and a new bag is dealt when the current one is used up."""
         entry = pick(state.queue, state.queue_index)
         index = state.queue_index + 1
         wrap = index == C.NUM_PIECES
-        queue = jnp.where(wrap, new_bag(key), state.queue)
+        queue = jnp.where(wrap, new_bag(state.seed, state.bags), state.queue)
         piece = state.preview[0]
         x, y = jnp.int32(C.SPAWN[0]), jnp.int32(C.SPAWN[1])
         return state.replace(
@@ -198,6 +218,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             preview=jnp.concatenate([state.preview[1:], entry[None]]),
             queue=queue,
             queue_index=jnp.where(wrap, 0, index),
+            bags=state.bags + wrap,
             fresh=jnp.int32(0),
             top_out=~fits(state.board, shape(piece, jnp.int32(0)), x, y),
         )
@@ -214,7 +235,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
             lines=state.lines + n,
             just_locked=jnp.bool_(False),
         )
-        spawned = self.spawn(key, cleared)
+        spawned = self.spawn(cleared)
         s = jax.tree.map(lambda a, b: jnp.where(state.just_locked, a, b), spawned, cleared)
         board, piece = s.board, s.piece
         # 2. rotate or shift, kept only if the piece fits
