@@ -1,6 +1,12 @@
 """BattleShip frames (GAMES.md §3.4 Rendering): one window, the board, over a baked background
-(canvas, name). The board is an `arcade_core.render.Board` of three tiles (plain, X, O) picked
-per cell; the cursor is then drawn element-wise over its cell's interior, under the mark."""
+(canvas, name, plain board with its grid).
+
+Each board pixel knows statically whether it lies on an X or an O stroke of its cell
+(`marks`: bit 0 X, bit 1 O, tiled over the board) and which column of cells it is in. A step
+packs each board row's mark codes (0 none, 1 X, 2 O; 2 bits per column) into one word,
+expands the words to pixel rows, and a pixel reads its cell's code with one shift by a static
+per-column amount (see `arcade_games.gridcursor.board`): element-wise, no tiles, no gather.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +17,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import Board, FrameLayout, pack
-from arcade_games.gridcursor.board import GridMaps
+from arcade_core.render import FrameLayout, pack
+from arcade_games.gridcursor.board import GridMaps, row_words
+from arcade_games.gridcursor.cursor import one_hot
 
 from . import constants as C
 
-PLAIN, X_KIND, O_KIND = 0, 1, 2
+NONE, X_CODE, O_CODE = 0, 1, 2
 
 
-def mark_tiles(cell: int, obs_size: int) -> np.ndarray:
-    """uint8[3, c, c, 3]: a plain cell, an X (§2.10, drawn min-composited as the MDP shows it on
-    a plain cell) and an O. The X/O pixels on the grid lines after the cell are dropped: the
-    grid is drawn over them."""
+def mark_bits(cell: int, obs_size: int) -> np.ndarray:
+    """uint32[c, c]: bit 0 where an X (§2.10) covers a pixel of the cell interior, bit 1 where
+    an O does. Mark pixels on the grid lines after the cell are dropped: the grid is drawn
+    over them."""
     u = np.arange(cell)[None, :]
     v = np.arange(cell)[:, None]
     k = C.X_HALF_WIDTH[obs_size]
@@ -30,11 +37,7 @@ def mark_tiles(cell: int, obs_size: int) -> np.ndarray:
     r, t, centre = cell // 2, C.O_THICKNESS[obs_size], cell // 2
     d2 = (u - centre) ** 2 + (v - centre) ** 2
     o_mask = ((r - t) ** 2 <= d2) & (d2 <= r * r)
-    tiles = np.empty((3, cell, cell, 3), np.uint8)
-    tiles[:] = np.asarray(C.AREA, np.uint8)
-    tiles[X_KIND][x_mask] = C.X_MDP_PLAIN
-    tiles[O_KIND][o_mask] = C.O_MARK
-    return tiles
+    return (x_mask * X_CODE | o_mask * O_CODE).astype(np.uint32)
 
 
 class BattleShipRenderer:
@@ -43,7 +46,8 @@ class BattleShipRenderer:
     def __init__(self, obs_size: int, n: int) -> None:
         self.n = n
         side = C.AREA_SIDE[obs_size][n]
-        self.cell = cell = C.cell_side(obs_size, n)
+        self.grid = grid = GridMaps(n, C.cell_side(obs_size, n), C.GRID_GAP)
+        assert grid.side == side, (grid.side, side)
         self.layout = layout = FrameLayout(
             obs_size,
             name="BATTLESHIP",
@@ -54,42 +58,30 @@ class BattleShipRenderer:
             area_colour=C.AREA,
             max_score_digits=len(str(C.SHIP_CELLS)),
         )
-        self.grid = GridMaps(n, cell, C.GRID_GAP)
-        assert self.grid.side == side, (self.grid.side, side)
-        o = layout.offset
-        self.board = Board(n, n, cell, C.GRID_GAP, mark_tiles(cell, obs_size), C.GRID, o, o)
-        self.window = self.board.window
-        # the static frame: grid over the plain board (what a fresh episode shows, less cursor)
-        layout.area[:] = np.asarray(C.AREA, np.uint8)
-        layout.area[self.grid.line_mask()] = np.asarray(C.GRID, np.uint8)
-
-    def kinds(self, state: Any, view: View) -> tuple[jax.Array, jax.Array]:
-        """Per-cell tile kinds (0 plain, 1 X, 2 O) of the marks this view shows, and the colour
-        of an X on the cursor cell."""
-        marks = jnp.where(state.guesses, jnp.where(state.ships, X_KIND, O_KIND), PLAIN)
-        shows_all = view.shows(state)
-        if shows_all is True:
-            return marks, jnp.uint32(pack(C.X_MDP_CURSOR))
-        idx = jnp.arange(self.n)
-        at_cursor = (idx[:, None] == state.cy) & (idx[None, :] == state.cx)
-        kinds = jnp.where(shows_all | at_cursor, marks, PLAIN)
-        # min-compositing tints an X only in the MDP frame [KEEP]; the POMDP's lone X is pure red
-        x_colour = jnp.where(
-            shows_all, jnp.uint32(pack(C.X_MDP_CURSOR)), jnp.uint32(pack(C.X_MARK))
-        )
-        return kinds, x_colour
+        layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
+        self.window = layout.window(0, 0, side, side)
+        self.marks = grid.tile(mark_bits(grid.cell, obs_size)).astype(np.uint32)
+        self.code_shift = (2 * np.maximum(grid.col_index(), 0)).astype(np.uint32)  # per column
 
     def __call__(self, state: Any, view: View) -> jax.Array:
-        kinds, x_on_cursor = self.kinds(state, view)
-        pixels = self.board.pixels(kinds)
-        on_cursor = self.grid.cursor_mask(state.cx, state.cy)
-        pixels = jnp.where(
-            on_cursor,
-            jnp.where(
-                pixels == pack(C.AREA),
-                jnp.uint32(pack(C.CURSOR)),
-                jnp.where(pixels == pack(C.X_MDP_PLAIN), x_on_cursor, pixels),
-            ),
-            pixels,
-        )
+        g = self.grid
+        code = jnp.where(state.guesses, jnp.where(state.ships, X_CODE, O_CODE), NONE)
+        on_cursor = g.cursor_mask(state.cx, state.cy)
+        if view.partial:
+            # Only the cursor cell's mark, and an X there is pure red. The POMDP's first frame
+            # is the MDP's by definition (t = 0 reveal); it is this very frame, as nothing has
+            # been fired at t = 0.
+            code = jnp.where(one_hot(state.cx, state.cy, self.n), code, NONE)
+            x_colour = jnp.uint32(pack(C.X_MARK))
+        else:
+            # every fired cell's mark, min-composited with what lies under it [KEEP]
+            x_colour = jnp.where(
+                on_cursor, jnp.uint32(pack(C.X_MDP_CURSOR)), jnp.uint32(pack(C.X_MDP_PLAIN))
+            )
+        words = g.rows(row_words(code, 2))  # [side]: the mark codes of each pixel row's cells
+        cell_code = (words[:, None] >> jnp.asarray(self.code_shift)[None, :]) & 3
+        lit = (jnp.asarray(self.marks) & cell_code) != 0
+        mark = jnp.where(cell_code == X_CODE, x_colour, jnp.uint32(pack(C.O_MARK)))
+        base = jnp.where(on_cursor, jnp.uint32(pack(C.CURSOR)), self.layout.pixels(self.window))
+        pixels = jnp.where(lit, mark, base)
         return self.layout.render({self.window: pixels}, score=state.hits)

@@ -1,6 +1,6 @@
 """BattleShip rules (GAMES.md §3.4) with the suite's fixes: the repeat limit ends the episode on
 the fire that reaches it (returns stay >= -1), the cursor starts anywhere on the board, ship and
-cursor placement use independent keys, and the uniform `info` of §1.7."""
+cursor placement use independent random words, and the uniform `info` of §1.7."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.gridcursor.cursor import FIRE, move, one_hot, random_cell
+from arcade_games.gridcursor.cursor import (
+    FIRE,
+    move,
+    nth_set_bit,
+    one_hot,
+    pick_below,
+    random_cell,
+    rows_to_board,
+)
 
 from . import constants as C
 from .draw import BattleShipRenderer
@@ -32,34 +40,38 @@ class BattleShipParams:
     max_steps_in_episode: int = 128
 
 
-def place_ships(key: jax.Array, n: int) -> jax.Array:
+def place_ships(words: jax.Array, n: int) -> jax.Array:
     """bool[N, N] with ships of lengths 2, 3, 3, 4 placed in that order, each uniform over the
     (orientation, row, column) triples where it fits on the board without overlapping the
-    ships before it (touching allowed).
+    ships before it (touching allowed); one random word per ship.
 
-    A placement's cells are `[r, c + k]` (horizontal) or `[r + k, c]` (vertical), k < L; it is
-    blocked when any of them is off the board or taken, found with L shifted copies of the
-    board padded with "taken". The choice is a categorical draw over the 2·N² triples.
+    The board is kept as one bit-word per row. A horizontal ship of length L fits at (r, c)
+    when bits c..c+L-1 of row r are clear and c + L <= N; a vertical one when bit c is clear in
+    rows r..r+L-1 (rows past the board count as full). The pick is the `word mod count`-th
+    free triple, horizontal starts first, each in row-major order.
     """
-    board = jnp.zeros((n, n), bool)
-    rows = jnp.arange(n)[:, None]
-    cols = jnp.arange(n)[None, :]
-    for k_ship, length in zip(
-        jax.random.split(key, len(C.SHIP_LENGTHS)), C.SHIP_LENGTHS, strict=True
-    ):
-        padded = jnp.pad(board, ((0, length), (0, length)), constant_values=True)
-        blocked_h = jnp.zeros((n, n), bool)
-        blocked_v = jnp.zeros((n, n), bool)
-        for k in range(length):  # static, at most 4
-            blocked_h = blocked_h | padded[:n, k : k + n]
-            blocked_v = blocked_v | padded[k : k + n, :n]
-        valid = jnp.stack([~blocked_h, ~blocked_v]).reshape(-1)
-        pick = jax.random.categorical(k_ship, jnp.where(valid, 0.0, -jnp.inf))
-        vertical, r, c = pick // (n * n), (pick // n) % n, pick % n
-        along_h = (rows == r) & (cols >= c) & (cols < c + length)
-        along_v = (cols == c) & (rows >= r) & (rows < r + length)
-        board = board | jnp.where(vertical == 1, along_v, along_h)
-    return board
+    full = (1 << n) - 1
+    rows = jnp.zeros(n, jnp.uint32)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    for word, length in zip(words, C.SHIP_LENGTHS, strict=True):
+        span_h = rows
+        padded = jnp.concatenate([rows, jnp.full(length - 1, full, jnp.uint32)])
+        span_v = rows
+        for k in range(1, length):  # static, at most 4
+            span_h = span_h | (rows >> k)
+            span_v = span_v | padded[k : k + n]
+        free_h = ~span_h & jnp.uint32((1 << (n - length + 1)) - 1)
+        free_v = ~span_v & jnp.uint32(full)
+        free = jnp.concatenate([free_h, free_v])
+        count = jnp.sum(jax.lax.population_count(free).astype(jnp.int32))
+        r, c = nth_set_bit(free, pick_below(word, count))
+        vertical = r >= n
+        r = jnp.where(vertical, r - n, r)
+        c = c.astype(jnp.uint32)
+        along_h = jnp.where(idx == r, jnp.uint32((1 << length) - 1) << c, jnp.uint32(0))
+        along_v = jnp.where((idx >= r) & (idx < r + length), jnp.uint32(1) << c, jnp.uint32(0))
+        rows = rows | jnp.where(vertical, along_v, along_h)
+    return rows_to_board(rows, n)
 
 
 class BattleShip(Environment[BattleShipState, BattleShipParams]):
@@ -107,11 +119,11 @@ class BattleShip(Environment[BattleShipState, BattleShipParams]):
         return BattleShipParams(max_steps_in_episode=C.time_limit(self.n))
 
     def init(self, key: jax.Array, params: BattleShipParams) -> BattleShipState:
-        k_ships, k_cursor = jax.random.split(key)
-        cx, cy = random_cell(k_cursor, self.n)
+        words = jax.random.bits(key, (len(C.SHIP_LENGTHS) + 2,), jnp.uint32)
+        cx, cy = random_cell(words[-2:], self.n)
         zero = jnp.int32(0)
         return BattleShipState(
-            ships=place_ships(k_ships, self.n),
+            ships=place_ships(words[: len(C.SHIP_LENGTHS)], self.n),
             guesses=jnp.zeros((self.n, self.n), bool),
             cx=cx,
             cy=cy,

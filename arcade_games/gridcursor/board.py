@@ -1,9 +1,17 @@
-"""Static per-pixel maps of an N x N board of square cells with grid lines (GAMES.md §2.2), and
-the one dynamic operation the grid games need on them: spreading per-cell values over pixels.
+"""An N x N board of square cells with grid lines (GAMES.md §2.2), and how the grid games draw
+it fast.
 
 Geometry: a `gap`-px line before every cell and after the last, so the board's side is
-`gap + N * (cell + gap)` and cell (col i, row j) has its interior at
-`(gap + i * pitch, gap + j * pitch)`, `pitch = cell + gap` (board coordinates).
+`gap + N * pitch`, `pitch = cell + gap`, and cell (col i, row j) has its interior at
+`(gap + i * pitch, gap + j * pitch)` (board coordinates).
+
+Drawing: what a pixel shows depends on its cell (row j, col i) and its place in the cell.
+Expanding per-cell values to pixels through a `[N, pitch, N, pitch]` broadcast makes XLA
+compute `x // pitch` and `x % pitch` for every pixel, which does not vectorize. Instead a step
+packs what it needs of each board row into bit-words (per row, or per pixel row of the row), and
+expands only those to the board's pixel *rows* (a few dozen values). A pixel then shifts its
+row's word by a static per-column amount and tests bits: operands of shape `[h, 1]`, `[1, w]` or
+static `[h, w]`, element-wise, no gather, no division.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class GridMaps:
-    """Board geometry and its per-pixel maps (NumPy, built once per env)."""
+    """Board geometry, static per-coordinate maps (NumPy) and the row expansions (JAX)."""
 
     n: int
     cell: int
@@ -31,51 +39,72 @@ class GridMaps:
     def side(self) -> int:
         return self.gap + self.n * self.pitch
 
-    def cell_origin(self, i: int) -> int:
-        """Board coordinate of the first interior pixel of column (or row) `i`."""
-        return self.gap + i * self.pitch
+    def _index(self, t: np.ndarray) -> np.ndarray:
+        inside = (t >= 0) & (t < self.side - self.gap) & (t % self.pitch < self.cell)
+        return np.where(inside, t // self.pitch, -1).astype(np.int32)
 
-    def owner(self) -> np.ndarray:
-        """int[side]: the cell each coordinate belongs to under `spread` (a cell owns its
-        interior and the line after it; the first `gap` pixels own none: -1)."""
-        t = np.arange(self.side) - self.gap
-        return np.where(t >= 0, t // self.pitch, -1)
+    def _local(self, t: np.ndarray) -> np.ndarray:
+        inside = (t >= 0) & (t < self.side - self.gap) & (t % self.pitch < self.cell)
+        return np.where(inside, t % self.pitch, -1).astype(np.int32)
+
+    def index(self) -> np.ndarray:
+        """int32[side]: the board row whose interior holds each pixel row, -1 on grid lines."""
+        return self._index(np.arange(self.side) - self.gap)
+
+    def col_index(self) -> np.ndarray:
+        """int32[side]: the board column of each pixel column, -1 on grid lines."""
+        return self._index(np.arange(self.side) - self.gap)
 
     def local(self) -> np.ndarray:
-        """int[side]: position inside the owning cell (>= cell on the line after it; -1 on the
-        leading line)."""
-        t = np.arange(self.side) - self.gap
-        return np.where(t >= 0, t % self.pitch, -1)
+        """int32[side]: each pixel row's position inside its cell (-1 on grid lines)."""
+        return self._local(np.arange(self.side) - self.gap)
 
-    def interior_index(self) -> np.ndarray:
-        """int32[side]: the cell whose interior holds each coordinate, -1 on grid lines."""
-        loc = self.local()
-        return np.where((loc >= 0) & (loc < self.cell), self.owner(), -1).astype(np.int32)
+    def col_local(self) -> np.ndarray:
+        """int32[side]: each pixel column's position inside its cell (-1 on grid lines)."""
+        return self._local(np.arange(self.side) - self.gap)
 
     def line_mask(self) -> np.ndarray:
-        """bool[side, side]: grid-line pixels."""
-        idx = self.interior_index()
-        return (idx[:, None] < 0) | (idx[None, :] < 0)
+        """bool[side, side]: grid-line pixels of the board (for baking)."""
+        on = self.index() < 0
+        return on[:, None] | on[None, :]
+
+    def tile(self, per_cell: np.ndarray, fill: int = 0) -> np.ndarray:
+        """A static in-cell map [cell, cell] repeated over every cell ([side, side]; `fill` on
+        the grid lines)."""
+        ly, lx = self.local(), self.col_local()
+        inside = (ly[:, None] >= 0) & (lx[None, :] >= 0)
+        cy, cx = np.clip(ly, 0, self.cell - 1), np.clip(lx, 0, self.cell - 1)
+        return np.where(inside, np.asarray(per_cell)[cy[:, None], cx[None, :]], fill)
 
     def cursor_mask(self, cx: jax.Array, cy: jax.Array) -> jax.Array:
-        """bool[side, side]: the interior of cell (cx, cy), from one compare per row and per
-        column."""
-        idx = jnp.asarray(self.interior_index())
-        return (idx[:, None] == cy) & (idx[None, :] == cx)
+        """bool[side, side]: the interior of cell (cx, cy), one compare per row and column."""
+        rows, cols = jnp.asarray(self.index()), jnp.asarray(self.col_index())
+        return (rows[:, None] == cy) & (cols[None, :] == cx)
 
-    def spread(self, values: jax.Array) -> jax.Array:
-        """values[N, N] -> [side, side]: each pixel gets its owning cell's value (0 on the
-        leading lines), by broadcasting and a reshape, so it vectorizes (no gather)."""
-        n, p, g = self.n, self.pitch, self.gap
-        spread = jnp.broadcast_to(values[:, None, :, None], (n, p, n, p)).reshape(n * p, n * p)
-        return jnp.pad(spread, ((g, 0), (g, 0)))
+    def row_blocks(self, table: jax.Array) -> jax.Array:
+        """[N, cell] values per (board row, row inside the cell) -> [side]: each pixel row's
+        value (0 on the grid lines)."""
+        block = jnp.pad(table, ((0, 0), (0, self.gap)))  # the lines after each cell
+        return jnp.pad(block.reshape(self.n * self.pitch), (self.gap, 0))
+
+    def rows(self, values: jax.Array) -> jax.Array:
+        """[N] values per board row -> [side]: each pixel row's value (0 on the grid lines)."""
+        return self.row_blocks(jnp.broadcast_to(values[:, None], (self.n, self.cell)))
+
+
+def row_words(values: jax.Array, bits: int) -> jax.Array:
+    """[N, N] small non-negative ints -> uint32[N]: each board row packed `bits` bits per column
+    (column i at bit `bits * i`)."""
+    n = values.shape[-1]
+    shifts = jnp.arange(n, dtype=jnp.uint32) * bits
+    return jnp.sum(values.astype(jnp.uint32) << shifts, axis=-1, dtype=jnp.uint32)
 
 
 def shift_cols(values: jax.Array, delta: int) -> jax.Array:
-    """`out[:, i] = values[:, i + delta]`, zero where `i + delta` is off the board."""
+    """`out[..., i] = values[..., i + delta]`, zero where `i + delta` is off the board."""
     if delta == 0:
         return values
-    n = values.shape[1]
-    padded = jnp.pad(values, ((0, 0), (abs(delta), abs(delta))))
+    n = values.shape[-1]
+    pad = [(0, 0)] * (values.ndim - 1) + [(abs(delta), abs(delta))]
     start = abs(delta) + delta
-    return padded[:, start : start + n]
+    return jnp.pad(values, pad)[..., start : start + n]

@@ -1,8 +1,15 @@
-"""Cursor rules shared by BattleShip and MineSweeper (GAMES.md §1.3, §3.4, §3.7).
+"""Cursor rules and random placement shared by BattleShip and MineSweeper (GAMES.md §1.3, §3.4,
+§3.7).
 
 Boards are `[N, N]` arrays indexed `[row, col]` = `[cy, cx]` (screen order), so a board is
 drawn without a transpose. Everything is element-wise over the N x N cells: no gathers, no
-scatters, no Python loops over cells.
+scatters, no sorts, no Python loops over cells.
+
+Randomness is drawn as a handful of uint32 words per reset (`jax.random.bits`), because a reset
+runs on every step (auto-reset) and threefry words are the dearest thing in it: a uniform pick
+among `count` options is `word mod count` (bias below count / 2³², i.e. < 1e-7 here) applied
+to the `k`-th free cell. Placement works on boards packed as one uint32 word per row (bit i =
+column i), where "free", "fits" and "k-th" are a few shifts and popcounts per row.
 """
 
 from __future__ import annotations
@@ -18,22 +25,24 @@ def move(cx: jax.Array, cy: jax.Array, action: jax.Array, n: int) -> tuple[jax.A
     to the board (a blocked move is a no-op); fire leaves it where it is."""
     dx = jnp.where(action == LEFT, -1, jnp.where(action == RIGHT, 1, 0))
     dy = jnp.where(action == UP, -1, jnp.where(action == DOWN, 1, 0))
-    return jnp.clip(cx + dx, 0, n - 1).astype(jnp.int32), jnp.clip(cy + dy, 0, n - 1).astype(
-        jnp.int32
+    return (
+        jnp.clip(cx + dx, 0, n - 1).astype(jnp.int32),
+        jnp.clip(cy + dy, 0, n - 1).astype(jnp.int32),
     )
 
 
-def random_cell(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
-    """A cursor uniform over the whole board: `(cx, cy)`, drawn from independent keys.
+def pick_below(word: jax.Array, count: jax.Array | int) -> jax.Array:
+    """An int32 uniform in [0, count) from one random uint32 word (`word mod count`)."""
+    return (word % jnp.asarray(count, jnp.uint32)).astype(jnp.int32)
+
+
+def random_cell(words: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+    """A cursor `(cx, cy)` uniform over the whole board, from two random words.
 
     The reference draws each coordinate in {0..N-2}; the spec marks that [FIX] (optional) and
     the suite takes the fix.
     """
-    kx, ky = jax.random.split(key)
-    return (
-        jax.random.randint(kx, (), 0, n, dtype=jnp.int32),
-        jax.random.randint(ky, (), 0, n, dtype=jnp.int32),
-    )
+    return pick_below(words[0], n), pick_below(words[1], n)
 
 
 def one_hot(cx: jax.Array, cy: jax.Array, n: int) -> jax.Array:
@@ -42,18 +51,45 @@ def one_hot(cx: jax.Array, cy: jax.Array, n: int) -> jax.Array:
     return (idx[:, None] == cy) & (idx[None, :] == cx)
 
 
-def uniform_subset(key: jax.Array, n_cells: int, k: int) -> jax.Array:
-    """bool[n_cells] with exactly `k` True, every k-subset equally likely.
+def _count_before(counts: jax.Array) -> jax.Array:
+    """Exclusive prefix sum of a short vector, as an element-wise product with a static
+    strictly-lower-triangular matrix (cheaper under `vmap` than `cumsum` at these sizes)."""
+    k = counts.shape[-1]
+    tri = jnp.tril(jnp.ones((k, k), jnp.int32), -1)  # tri[i, j] = j < i
+    return (counts[None, :] * tri).sum(-1)
 
-    Ranks i.i.d. uniforms by pairwise comparison (ties broken by index), which is element-wise
-    (n_cells² compares) and so cheap under `vmap`, unlike a sort or a scatter.
-    """
-    u = jax.random.uniform(key, (n_cells,))
-    idx = jnp.arange(n_cells)
-    before = (u[None, :] < u[:, None]) | (
-        (u[None, :] == u[:, None]) & (idx[None, :] < idx[:, None])
-    )
-    return before.sum(axis=1) < k
+
+def nth_set_bit(words: jax.Array, k: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(row, bit) of the `k`-th set bit (0-based) of `words` (uint32[R], one row of a board per
+    word, bit i = column i), counting row by row, bits upwards: a board's k-th True cell in
+    row-major order. Popcounts instead of per-cell ranks keep it to O(R + 32) operations."""
+    counts = jax.lax.population_count(words).astype(jnp.int32)
+    before = _count_before(counts)  # set bits in the rows above
+    in_row = (before <= k) & (k < before + counts)  # one-hot when k < total
+    word = jnp.sum(jnp.where(in_row, words, jnp.uint32(0)))
+    k_in_row = jnp.sum(jnp.where(in_row, k - before, 0))
+    bit = jnp.arange(32, dtype=jnp.uint32)
+    below = jax.lax.population_count(word & ((jnp.uint32(1) << bit) - 1)).astype(jnp.int32)
+    at = (((word >> bit) & 1) == 1) & (below == k_in_row)
+    row = jnp.sum(jnp.where(in_row, jnp.arange(words.shape[0], dtype=jnp.int32), 0))
+    return row, jnp.sum(jnp.where(at, bit.astype(jnp.int32), 0))
+
+
+def rows_to_board(rows: jax.Array, n: int) -> jax.Array:
+    """uint32[N] row words -> bool[N, N] (`[row, col]`, bit col of word row)."""
+    return ((rows[:, None] >> jnp.arange(n, dtype=jnp.uint32)[None, :]) & 1) == 1
+
+
+def random_subset(words: jax.Array, n: int, k: int) -> jax.Array:
+    """bool[N, N] with exactly `k` True cells, every k-subset equally likely: k successive
+    uniform picks among the cells still free (one random word each), on row bit-words."""
+    full = jnp.uint32((1 << n) - 1)
+    rows = jnp.zeros(n, jnp.uint32)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    for i in range(k):  # static: one pick per cell chosen
+        r, c = nth_set_bit(~rows & full, pick_below(words[i], n * n - i))
+        rows = rows | jnp.where(idx == r, jnp.uint32(1) << c.astype(jnp.uint32), jnp.uint32(0))
+    return rows_to_board(rows, n)
 
 
 def neighbour_counts(mask: jax.Array) -> jax.Array:

@@ -1,14 +1,18 @@
 """MineSweeper frames (GAMES.md §3.7 Rendering): one window, the board, over a baked background
 (canvas, name, black board with its grid).
 
-Cell numbers are 5x5-font glyphs whose size and offset are fixed per (variant, size), so each
-board pixel knows statically which glyph bit it shows for the cell it belongs to: a board pixel
-is lit when bit `S[y, x]` of its cell's 25-bit glyph word is set (`S = 31`: never). A step
-spreads the per-cell glyph words over the pixels by broadcasting and tests one bit per pixel —
-no tile per digit, no gather per pixel. The MDP's 15-px glyph is wider than a cell at 128 px
-Medium/Hard; where it reaches into a neighbour cell (128 Hard) that pixel also tests the
-neighbour's glyph, read from a column-shifted copy of the words (white wins, as the reference's
-per-pixel maximum over cells).
+Cell numbers are 5x5-font glyphs (25-bit words, bit `row * 5 + col`) whose size and offset are
+fixed per (variant, size). So each pixel row of the board shows one font row of the glyphs of
+one board row, and each pixel column one font column of one cell: a step packs, per (board
+row, font row), the N cells' 5-bit glyph slices into one or two words, expands them to pixel
+rows, and a pixel tests one bit at a static per-column position (see
+`arcade_games.gridcursor.board`). No tile per digit, no gather, no division per pixel.
+
+The MDP's glyph is 15 px wide, wider than a cell at 128 px Medium/Hard; at 128 Hard it reaches
+1 px into each horizontal neighbour, where white wins (the reference's per-pixel maximum over
+cells). So the MDP glyph of a cell is re-packed per *column class*: the cell's interior columns
+grouped by which (neighbour offset, font column) glyph columns light them; the neighbours'
+columns are OR-ed in on the N x N words, not per pixel.
 """
 
 from __future__ import annotations
@@ -22,43 +26,92 @@ import numpy as np
 from arcade_core.observability import View
 from arcade_core.render import DIGITS, FrameLayout, pack
 from arcade_games.gridcursor.board import GridMaps, shift_cols
+from arcade_games.gridcursor.cursor import one_hot
 
 from . import constants as C
 
-NO_BIT = 31  # glyph words use bits 0..24
+NO_BIT = 31  # never set: words use at most 30 bits
 FONT = np.asarray(
     [sum(1 << i for i, b in enumerate(DIGITS[d].ravel()) if b) for d in range(10)], np.uint32
 )
+Contribution = tuple[tuple[int, int], ...]  # ((neighbour offset d, font column), ...)
 
 
-def glyph_bit_maps(grid: GridMaps, glyph_w: int) -> dict[int, np.ndarray]:
-    """For each column offset d with any lit pixel, uint32[side, side]: the bit of the glyph of
-    cell (own row, own column + d) that each board pixel shows (`NO_BIT` where none).
+def glyph_columns(grid: GridMaps, glyph_w: int) -> list[Contribution]:
+    """Per interior column of a cell: the glyph columns that light it, as (d, font column)
+    for the glyph of the cell d columns away. Glyph of a cell with interior x0: font cells
+    `glyph_w // 5` px wide from `x0 + (c - glyph_w) // 2` (§2.4; floor, so it may start left of
+    the cell)."""
+    c, pitch, cw = grid.cell, grid.pitch, glyph_w // 5
+    left = (c - glyph_w) // 2
+    cols = []
+    for u in range(c):
+        hits = []
+        for d in (-1, 0, 1):
+            rel = u - d * pitch - left
+            if 0 <= rel < 5 * cw:
+                hits.append((d, rel // cw))
+        cols.append(tuple(hits))
+    return cols
 
-    Glyph of a cell with interior (x0, y0): font cells `glyph_w // 5` wide and `(c - 2) // 5`
-    high, top-left at `(x0 + (c - glyph_w) // 2, y0 + 1)` (§2.4). Pixels on grid lines show no
-    glyph (the grid is drawn after the numbers).
-    """
-    c, n = grid.cell, grid.n
-    cw, ch = glyph_w // 5, (c - 2) // 5
-    left = (c - glyph_w) // 2  # floor: negative when the glyph is wider than the cell
-    assert 1 + 5 * ch <= c, "glyphs never reach a neighbouring row"
-    loc_y, own = grid.local(), grid.owner()
-    interior = grid.interior_index() >= 0
-    frow = np.where(interior & (loc_y >= 1) & (loc_y < 1 + 5 * ch), (loc_y - 1) // max(ch, 1), -1)
-    xs = np.arange(grid.side)
-    maps = {}
-    for d in (-1, 0, 1):
-        j = own + d
-        rel = xs - (np.asarray([grid.cell_origin(int(i)) for i in j]) + left)
-        fcol = np.where(
-            interior & (own >= 0) & (j >= 0) & (j < n) & (rel >= 0) & (rel < 5 * cw), rel // cw, -1
-        )
-        ok = (frow[:, None] >= 0) & (fcol[None, :] >= 0)
-        bits = np.where(ok, frow[:, None] * 5 + fcol[None, :], NO_BIT).astype(np.uint32)
-        if ok.any():
-            maps[d] = bits
-    return maps
+
+class GlyphLayout:
+    """The static side of one glyph layout: the column classes of a cell, how many cells share a
+    word, and each board column's word and bit."""
+
+    def __init__(self, grid: GridMaps, glyph_w: int) -> None:
+        self.grid = grid
+        per_col = glyph_columns(grid, glyph_w)
+        self.classes: list[Contribution] = sorted({h for h in per_col if h})
+        k = self.k = len(self.classes)
+        self.per_word = NO_BIT // k  # cells per word, k bits each
+        self.words = -(-grid.n // self.per_word)
+        self.ch = (grid.cell - 2) // 5
+        assert 1 + 5 * self.ch <= grid.cell, "glyphs never reach a neighbouring row"
+        cls = np.asarray([self.classes.index(h) if h else -1 for h in per_col])
+        idx, loc = grid.col_index(), grid.col_local()
+        col_cls = np.where(idx >= 0, cls[np.clip(loc, 0, grid.cell - 1)], -1)
+        slot = np.maximum(idx, 0) % self.per_word
+        self.bit = np.where(col_cls >= 0, k * slot + col_cls, NO_BIT).astype(np.uint32)
+        self.word = np.maximum(idx, 0) // self.per_word
+
+    @property
+    def own_cell_only(self) -> bool:
+        return all(d == 0 for h in self.classes for d, _ in h)
+
+    def class_words(self, glyphs: jax.Array) -> jax.Array:
+        """Per-cell glyph words [N, N] -> per-cell class words (bit `row * K + class`)."""
+        if self.classes == [((0, col),) for col in range(5)]:
+            return glyphs  # the classes are the own glyph's five font columns
+        out = jnp.zeros_like(glyphs)
+        for k, hits in enumerate(self.classes):  # static: a handful of classes
+            for d, col in hits:
+                w = shift_cols(glyphs, d)
+                for row in range(5):
+                    out = out | (((w >> (row * 5 + col)) & 1) << (row * self.k + k))
+        return out
+
+    def lit(self, glyphs: jax.Array) -> jax.Array:
+        """bool[side, side]: the board pixels the glyphs light."""
+        g, k, n = self.grid, self.k, self.grid.n
+        words = self.class_words(glyphs)
+        fr = jnp.arange(5, dtype=jnp.uint32)[None, :, None]
+        slices = (words[:, None, :] >> (fr * k)) & ((1 << k) - 1)  # [N rows, 5 font rows, N cols]
+        slot = jnp.arange(n, dtype=jnp.uint32) % self.per_word
+        slices = slices << (k * slot)
+        per_word = []
+        for w in range(self.words):  # static: 1 or 2
+            packed = jnp.sum(
+                slices[..., w * self.per_word : (w + 1) * self.per_word], axis=-1, dtype=jnp.uint32
+            )
+            gap_above = jnp.zeros((n, 1), jnp.uint32)
+            gap_below = jnp.zeros((n, g.cell - 1 - 5 * self.ch), jnp.uint32)
+            rows = jnp.broadcast_to(packed[:, :, None], (n, 5, self.ch)).reshape(n, 5 * self.ch)
+            per_word.append(g.row_blocks(jnp.concatenate([gap_above, rows, gap_below], axis=1)))
+        value = per_word[0][:, None]
+        for w in range(1, self.words):
+            value = jnp.where(jnp.asarray(self.word == w)[None, :], per_word[w][:, None], value)
+        return ((value >> jnp.asarray(self.bit)[None, :]) & 1) == 1
 
 
 class MineSweeperRenderer:
@@ -81,37 +134,26 @@ class MineSweeperRenderer:
         )
         layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
         self.window = layout.window(0, 0, side, side)
-        self.mdp_bits = glyph_bit_maps(grid, C.DIGIT_W["mdp"])
-        self.pomdp_bits = glyph_bit_maps(grid, C.DIGIT_W["pomdp"])
+        self.mdp = GlyphLayout(grid, C.DIGIT_W["mdp"])
+        self.pomdp = GlyphLayout(grid, C.DIGIT_W["pomdp"])
+        assert self.pomdp.own_cell_only, "a POMDP number stays inside its cell"
 
-    def _layers(self, state: Any, view: View) -> list[tuple[jax.Array, Any]]:
-        """(glyph words [N, N], bit map [side, side]) pairs whose lit pixels are the numbers."""
-        glyphs = jnp.take(jnp.asarray(FONT), jnp.clip(state.neighbours, 0, 9))
-        shown = jnp.where(state.revealed, glyphs, jnp.uint32(0))
-        shows_all = view.shows(state)
-        if shows_all is True:
-            return [(shift_cols(shown, d), bits) for d, bits in self.mdp_bits.items()]
-        idx = jnp.arange(self.n)
-        at_cursor = (idx[:, None] == state.cy) & (idx[None, :] == state.cx)
-        mine_only = jnp.where(at_cursor, shown, jnp.uint32(0))
-        layers = []
-        none = np.full((self.grid.side,) * 2, NO_BIT, np.uint32)
-        for d in sorted(set(self.mdp_bits) | set(self.pomdp_bits)):
-            words = jnp.where(shows_all, shift_cols(shown, d), shift_cols(mine_only, d))
-            bits = jnp.where(
-                shows_all,
-                jnp.asarray(self.mdp_bits.get(d, none)),
-                jnp.asarray(self.pomdp_bits.get(d, none)),
-            )
-            layers.append((words, bits))
-        return layers
+    def glyphs(self, state: Any) -> jax.Array:
+        """uint32[N, N]: each revealed cell's neighbour-count glyph, 0 for hidden cells."""
+        words = jnp.take(jnp.asarray(FONT), jnp.clip(state.neighbours, 0, 9))
+        return jnp.where(state.revealed, words, jnp.uint32(0))
 
     def __call__(self, state: Any, view: View) -> jax.Array:
-        lit = None
-        for words, bits in self._layers(state, view):
-            on = ((self.grid.spread(words) >> bits) & 1) == 1
-            lit = on if lit is None else lit | on
+        glyphs = self.glyphs(state)
+        if view.partial:
+            # Only the cursor cell's number, in the narrower number layout. The POMDP's first
+            # frame is the MDP's by definition (t = 0 reveal); it is this very frame, as
+            # nothing is revealed at t = 0.
+            at = one_hot(state.cx, state.cy, self.n)
+            lit = self.pomdp.lit(jnp.where(at, glyphs, jnp.uint32(0)))
+        else:
+            lit = self.mdp.lit(glyphs)
         on_cursor = self.grid.cursor_mask(state.cx, state.cy)
-        pixels = jnp.where(on_cursor, jnp.uint32(pack(C.CURSOR)), self.layout.pixels(self.window))
-        pixels = jnp.where(lit, jnp.uint32(pack(C.NUMBER)), pixels)
+        base = jnp.where(on_cursor, jnp.uint32(pack(C.CURSOR)), self.layout.pixels(self.window))
+        pixels = jnp.where(lit, jnp.uint32(pack(C.NUMBER)), base)
         return self.layout.render({self.window: pixels}, score=state.score)

@@ -16,7 +16,7 @@ from arcade_games.gridcursor.cursor import (
     neighbour_counts,
     one_hot,
     random_cell,
-    uniform_subset,
+    random_subset,
 )
 
 from . import constants as C
@@ -86,10 +86,10 @@ class MineSweeper(Environment[MineSweeperState, MineSweeperParams]):
         return MineSweeperParams(max_steps_in_episode=C.time_limit(self.n))
 
     def init(self, key: jax.Array, params: MineSweeperParams) -> MineSweeperState:
-        k_mines, k_cursor = jax.random.split(key)
         n = self.n
-        mines = uniform_subset(k_mines, n * n, self.num_mines).reshape(n, n)
-        cx, cy = random_cell(k_cursor, n)
+        words = jax.random.bits(key, (self.num_mines + 2,), jnp.uint32)
+        mines = random_subset(words[: self.num_mines], n, self.num_mines)
+        cx, cy = random_cell(words[-2:], n)
         zero = jnp.int32(0)
         return MineSweeperState(
             mines=mines,
