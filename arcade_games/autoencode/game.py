@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward, shuffled_deck
+from arcade_games.cards.rules import share_reward, shuffled_decks
 
 from . import constants as C
 from .draw import AutoEncodeRenderer
@@ -67,7 +67,7 @@ class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
 
     def init(self, key: jax.Array, params: AutoEncodeParams) -> AutoEncodeState:
         zero = jnp.int32(0)
-        cards = shuffled_deck(key, self.num_cards, C.SUIT_TYPES)
+        cards = shuffled_decks(key, 1, self.num_cards, C.SUIT_TYPES)[0]
         return AutoEncodeState(cards=cards, count=zero, sel=zero, score=zero, time=zero)
 
     def transition(

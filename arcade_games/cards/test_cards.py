@@ -600,11 +600,11 @@ def test_ranks_are_a_permutation_even_with_tied_keys():
 
 
 def test_shuffled_deck_is_a_uniform_order_of_the_deck():
-    from arcade_games.cards.rules import shuffled_deck
+    from arcade_games.cards.rules import shuffled_decks
 
     n_samples = 24_000
     keys = jax.random.split(jax.random.key(0), n_samples)
-    decks = np.asarray(jax.jit(jax.vmap(lambda k: shuffled_deck(k, 4, 4)))(keys))
+    decks = np.asarray(jax.jit(jax.vmap(lambda k: shuffled_decks(k, 1, 4, 4)[0]))(keys))
     assert np.all(np.sort(decks, axis=1) == np.arange(4))
     codes = decks @ np.array([64, 16, 4, 1])
     counts = np.unique(codes, return_counts=True)[1]
@@ -612,5 +612,7 @@ def test_shuffled_deck_is_a_uniform_order_of_the_deck():
     chi2 = np.sum((counts - n_samples / 24) ** 2 / (n_samples / 24))
     assert chi2 < 49.7  # 23 degrees of freedom, p = 0.001
     # a real deck keeps its suit counts (Hard CountRecall: 20/20/19/19)
-    deck = np.asarray(jax.jit(lambda k: shuffled_deck(k, 78, 4))(jax.random.key(1)))
-    assert np.bincount(deck).tolist() == [20, 20, 19, 19]
+    decks = np.asarray(jax.jit(lambda k: shuffled_decks(k, 2, 78, 4))(jax.random.key(1)))
+    for deck in decks:
+        assert np.bincount(deck).tolist() == [20, 20, 19, 19]
+    assert not np.array_equal(decks[0], decks[1])  # independent orders

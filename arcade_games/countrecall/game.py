@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward, shuffled_deck
+from arcade_games.cards.rules import share_reward, shuffled_decks
 
 from . import constants as C
 from .draw import CountRecallRenderer
@@ -76,11 +76,11 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
         return CountRecallParams(max_steps_in_episode=self.time_limit)
 
     def init(self, key: jax.Array, params: CountRecallParams) -> CountRecallState:
-        k_value, k_query = jax.random.split(key)
+        value, query = shuffled_decks(key, 2, self.num_cards, self.suit_types)
         zero = jnp.int32(0)
         return CountRecallState(
-            value_cards=shuffled_deck(k_value, self.num_cards, self.suit_types),
-            query_cards=shuffled_deck(k_query, self.num_cards, self.suit_types),
+            value_cards=value,
+            query_cards=query,
             i=zero,
             counts=jnp.zeros(self.suit_types, jnp.int32),
             counter=zero,
