@@ -21,6 +21,25 @@ def arcade_memory_models() -> dict[str, Any]:
 
 
 @hookimpl
+def arcade_algorithms() -> dict[str, Any]:
+    from .train.api import Algorithm, DQNConfig, PPOConfig, PQNConfig
+
+    def lazy(module: str) -> Any:
+        def make_train(config: Any) -> Any:  # the algorithm module (and JAX) load on first use
+            import importlib
+
+            return importlib.import_module(f"arcade_agents.train.{module}").make_train(config)
+
+        return make_train
+
+    return {
+        "pqn": Algorithm("pqn", PQNConfig, lazy("pqn"), "PQN: Q(lambda), LayerNorm, no target net"),
+        "ppo": Algorithm("ppo", PPOConfig, lazy("ppo"), "PPO: GAE, clipped objective"),
+        "dqn": Algorithm("dqn", DQNConfig, lazy("dqn"), "DQN: replay, target net, Double-DQN"),
+    }
+
+
+@hookimpl
 def arcade_cli(subcommands: Any) -> None:
     p = subcommands.add_parser(
         "models", help="list memory models: name, source package, parallel scan"
