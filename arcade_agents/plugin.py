@@ -46,6 +46,9 @@ def arcade_cli(subcommands: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_models)
+    from .cli_train import add_parsers  # `arcade train` and `arcade eval` (imports no JAX)
+
+    add_parsers(subcommands)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:

@@ -6,7 +6,11 @@ same state, so a viewer sees what the agent does not.
 
 Each episode's video runs from the reset frame to the frame of its last state (the pre-reset
 frame, `info["final_observation"]`), so an episode of length L has L + 1 frames; `--max-steps`
-caps L. `--policy PATH` is reserved for trained checkpoints.
+caps L. `--policy RUN_DIR` plays a trained agent (a run directory of `arcade train`) instead
+of random actions: its env, view and size come from the run, and the agents package is
+imported only then.
+
+    arcade record --policy runs/quickstart --episodes 2 --out videos/
 """
 
 from __future__ import annotations
@@ -218,27 +222,70 @@ def video_name(env_id: str, index: int, partial: bool, both: bool, fmt: str) -> 
     return f"{env_id}_{view}_ep{index}.{fmt}"
 
 
+def policy_episodes(args: argparse.Namespace) -> tuple[str, bool, list[Episode]]:
+    """`(env_id, partial, episodes)` played by the trained agent of the run directory
+    `args.policy`, on the env and view it was trained on."""
+    try:
+        from arcade_agents.train import evaluate, run
+    except ImportError as exc:
+        raise RecordError(
+            f"--policy needs the agents extra ({exc}): pip install 'pomdp-arcade[agents]'"
+        ) from None
+    try:
+        loaded = run.restore(args.policy)
+    except (ValueError, run.RunError) as exc:
+        raise RecordError(f"--policy {args.policy}: {exc}") from None
+    config = loaded.config
+    for env_id in args.env_ids:
+        if env_id != config.env_id:
+            raise RecordError(
+                f"--policy {args.policy} was trained on {config.env_id}, not {env_id}"
+            )
+    if args.partial and not config.partial:
+        raise RecordError(
+            f"--policy {args.policy} sees the MDP view; use --side-by-side to show the POMDP too"
+        )
+    if args.obs_size != config.obs_size:
+        print(f"(using the run's obs size, {config.obs_size})")
+    episodes = evaluate.record_episodes(
+        loaded, args.episodes, seed=args.seed, max_steps=args.max_steps, both=args.side_by_side
+    )
+    return config.env_id, bool(config.partial), episodes
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Validate everything cheap first (ids, policy, extra), then roll out and write."""
     from .cli import CLIError
     from .registry import spec
 
+    if not args.env_ids and args.policy == "random":
+        raise CLIError("give at least one env id (or --policy RUN_DIR)")
     try:
         for env_id in args.env_ids:
             spec(env_id)
     except ValueError as exc:  # unknown id, with a did-you-mean
         raise CLIError(str(exc)) from None
     try:
-        if args.policy != "random":
+        if args.policy != "random" and not Path(args.policy, "config.toml").is_file():
             raise RecordError(
-                f"--policy {args.policy}: trained checkpoints are not yet supported until "
-                "training lands; use --policy random"
+                f"--policy {args.policy}: not a training run directory (no config.toml); "
+                "use 'random' or a directory written by `arcade train`"
             )
         if args.episodes < 1 or (args.max_steps is not None and args.max_steps < 1):
             raise RecordError("--episodes and --max-steps must be at least 1")
         if args.fps <= 0 or args.scale < 1:
             raise RecordError("--fps must be positive and --scale at least 1")
         require_imageio()
+        if args.policy != "random":
+            env_id, partial, episodes = policy_episodes(args)
+            for ep in episodes:
+                name = video_name(env_id, ep.index, partial, args.side_by_side, args.format)
+                path = write_video(Path(args.out) / name, upscale(ep.frames, args.scale), args.fps)
+                end = "done" if ep.done else "cut"
+                print(
+                    f"{path}  {len(ep.frames)} frames, {ep.length} steps ({end}), return {ep.ret:+.3f}"
+                )
+            return 0
         for env_id in args.env_ids:
             episodes = rollout(
                 env_id,
@@ -268,12 +315,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="roll out episodes and write GIF/MP4 videos",
         description="Roll out episodes under jit (vmapped) and write one video per episode.",
     )
-    p.add_argument("env_ids", nargs="+", metavar="ID")
+    p.add_argument("env_ids", nargs="*", metavar="ID")
     p.add_argument(
         "--policy",
         default="random",
-        metavar="random|PATH",
-        help="'random' (uniform over the 5 actions); PATH (a checkpoint) is not yet supported",
+        metavar="random|RUN_DIR",
+        help="'random' (uniform over the 5 actions) or a run directory of `arcade train` "
+        "(its env by default)",
     )
     p.add_argument("--episodes", type=int, default=4, help="episodes (files) per env")
     p.add_argument("--partial", action="store_true", help="record the POMDP variant")

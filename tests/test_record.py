@@ -118,9 +118,11 @@ def test_cli_unknown_id_is_one_line(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())  # nothing written before every id was checked
 
 
-def test_cli_policy_path_is_not_yet_supported(tmp_path: Path) -> None:
+def test_cli_policy_that_is_not_a_run_dir_is_one_line(tmp_path: Path) -> None:
+    # `--policy RUN_DIR` plays a trained agent (tests/agents/test_train_cli.py); anything
+    # else is refused before a rollout
     proc = cli("record", ENV, "--policy", str(tmp_path / "ckpt"), "--out", str(tmp_path))
-    assert_one_line_error(proc, "not yet supported", "--policy random")
+    assert_one_line_error(proc, "not a training run directory", "random")
 
 
 def test_cli_missing_viz_extra_is_one_line(tmp_path: Path) -> None:

@@ -1,0 +1,259 @@
+"""`arcade train` and `arcade eval`, added to the `arcade` command by the agents plugin.
+
+    arcade train --algo pqn --env CartPoleEasy --total-frames 200000 --out runs/cp
+    arcade train --algo ppo --memory gru --env CountRecallEasy --partial --set ent_coef=0.02
+    arcade train --config my_run.toml --seeds 4          # flags override the file
+    arcade train --resume runs/cp                        # continue an interrupted run
+    arcade eval runs/cp --episodes 64 --record cp.gif
+
+Building the parser imports no JAX (the configs are plain dataclasses), so `arcade list`
+stays fast; every flag is checked, with did-you-mean hints, before anything compiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+# TrainConfig field -> flag, where the flag is not simply the field name with dashes
+FLAG_NAMES = {"env_id": "--env"}
+FLAG_HELP = {
+    "algo": "training algorithm: pqn, ppo, dqn or a plugin's (default pqn)",
+    "env_id": "env id, e.g. CartPoleEasy (see `arcade list`)",
+    "partial": "train on the POMDP variant (--no-partial: the MDP)",
+    "memory": "memory model from `arcade models`, or 'none' (default)",
+    "devices": "devices to shard the env batch over: N or 'all'",
+    "total_frames": "env steps per seed over the whole run",
+    "num_envs": "envs per seed",
+    "num_steps": "rollout length per update",
+    "seeds": "independent seeds, trained at once (vmapped)",
+}
+
+
+def _base_fields() -> list[tuple[str, Any, Any]]:
+    """(name, type, default) of every shared TrainConfig field."""
+    from .train.api import TrainConfig
+    from .train.config_io import field_types
+
+    types_ = field_types(TrainConfig)
+    return [(f.name, types_[f.name], f.default) for f in dataclasses.fields(TrainConfig)]
+
+
+def _flag(name: str) -> str:
+    return FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
+
+
+def add_parsers(sub: Any) -> None:
+    """Register `train` and `eval` on the `arcade` sub-parsers."""
+    p = sub.add_parser(
+        "train",
+        help="train an agent (PQN, PPO, DQN; with or without memory)",
+        description="Train an agent; the run directory gets config.toml, metrics.csv, "
+        "TensorBoard events (tb/), checkpoints/ and curve.png.",
+        epilog="Algorithm-specific fields (e.g. PQN's lam, eps_decay) are set with "
+        "--set KEY=VALUE or in the --config file; --print-config shows them all.",
+    )
+    g = p.add_argument_group("config (flags override --config FILE)")
+    for name, typ, default in _base_fields():
+        kw: dict[str, Any] = {"dest": f"cfg_{name}", "default": None}
+        help_ = FLAG_HELP.get(name, "")
+        if typ is bool:
+            kw["action"] = argparse.BooleanOptionalAction
+        elif name == "devices":
+            kw["metavar"] = "N|all"
+        else:
+            kw["type"] = typ if typ in (int, float) else str
+            kw["metavar"] = "ID" if name == "env_id" else name.upper()
+        if default is not dataclasses.MISSING:
+            help_ = f"{help_} [default: {default}]".strip()
+        g.add_argument(_flag(name), help=help_, **{k: v for k, v in kw.items() if v is not None})
+    g.add_argument(
+        "--set",
+        dest="overrides",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any config field, e.g. --set lam=0.9 num_epochs=4",
+    )
+    g.add_argument("--config", metavar="FILE", help="a TOML or YAML file of config fields")
+    p.add_argument("--out", metavar="DIR", help="run directory [default: runs/<algo>_<env>_...]")
+    p.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR")
+    p.add_argument("--wandb", action="store_true", help="also log to Weights & Biases")
+    p.add_argument("--log-every", type=int, metavar="N", help="updates per jitted call and log row")
+    p.add_argument("--checkpoint-every", type=int, metavar="N", help="updates between checkpoints")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show a progress bar (plain lines when not on a terminal)",
+    )
+    p.add_argument(
+        "--print-config", action="store_true", help="print the resolved config (TOML) and exit"
+    )
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a trained run: mean return with a 95%% CI, optional GIF",
+        description="Evaluate a run's latest checkpoint on fresh episodes of its env.",
+    )
+    p.add_argument("run_dir", metavar="DIR")
+    p.add_argument("--episodes", type=int, default=32)
+    p.add_argument("--record", metavar="OUT.gif", help="write a video (GIF/MP4) of one episode")
+    p.add_argument("--agent", type=int, default=0, metavar="K", help="which of the run's seeds")
+    p.add_argument(
+        "--greedy",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="greedy actions (--no-greedy: the algorithm's exploration)",
+    )
+    p.add_argument("--max-steps", type=int, default=None, help="cap on steps per episode")
+    p.add_argument("--seed", type=int, default=1, help="seed of the evaluation episodes")
+    p.add_argument("--fps", type=float, default=20.0)
+    p.add_argument("--scale", type=int, default=2, help="integer upscaling of the video")
+    p.set_defaults(func=cmd_eval)
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The config fields the user set on the command line (unset flags left out)."""
+    out = {}
+    for name, _, _ in _base_fields():
+        value = getattr(args, f"cfg_{name}", None)
+        if value is not None:
+            out[name] = value
+    if "devices" in out:
+        out["devices"] = _devices(out["devices"])
+    return out
+
+
+def _devices(value: str) -> int:
+    from arcade_core.cli import CLIError
+
+    if str(value).strip().lower() == "all":
+        import jax  # device discovery only; nothing compiles
+
+        return jax.device_count()
+    try:
+        n = int(value)
+    except ValueError:
+        raise CLIError(f"--devices must be a positive integer or 'all'; got {value!r}") from None
+    return n
+
+
+def default_run_dir(config: Any) -> Path:
+    view = "pomdp" if config.partial else "mdp"
+    memory = config.memory.lower()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{config.algo}_{memory}_{config.env_id}_{view}_{stamp}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Resolve and check the config (no compile), then hand over to the runner."""
+    from arcade_core.cli import CLIError
+
+    from .train import config_io, run
+    from .train.api import get_algorithm
+    from .train.logging import wandb_available
+
+    if args.wandb and not wandb_available():
+        raise CLIError("--wandb needs wandb: pip install wandb")
+    for name in ("log_every", "checkpoint_every"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise CLIError(f"--{name.replace('_', '-')} must be at least 1; got {value}")
+    try:
+        if args.resume:
+            given = [_flag(k) for k in _flags(args)]
+            given += ["--set"] * bool(args.overrides) + ["--config"] * bool(args.config)
+            given += ["--out"] * bool(args.out)
+            if given:
+                raise CLIError(
+                    f"--resume takes its config from {args.resume}/config.toml; "
+                    f"drop {', '.join(dict.fromkeys(given))}"
+                )
+            if args.print_config:
+                print(Path(args.resume, config_io.CONFIG_NAME).read_text(), end="")
+                return 0
+            config, run_dir = None, Path(args.resume)
+        else:
+            config = config_io.resolve(
+                get_algorithm, flags=_flags(args), overrides=args.overrides, config_file=args.config
+            )
+            if args.print_config:
+                print(config_io.to_toml(config), end="")
+                return 0
+            run_dir = Path(args.out) if args.out else default_run_dir(config)
+            print(f"run {run_dir}: {_describe(config)}")
+        run.train(
+            config,
+            run_dir,
+            resume=bool(args.resume),
+            chunk=args.log_every,
+            checkpoint_every=args.checkpoint_every,
+            progress=args.progress,
+            wandb=args.wandb,
+        )
+    except (ValueError, run.RunError, OSError) as exc:  # ConfigError, unknown names, ...
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CLIError(first) from None
+    return 0
+
+
+def _describe(config: Any) -> str:
+    view = "POMDP" if config.partial else "MDP"
+    return (
+        f"{config.algo} (memory {config.memory}) on {config.env_id} {view} {config.obs_size}px, "
+        f"{config.total_frames:,} frames x {config.seeds} seed(s), "
+        f"{config.num_envs} envs x {config.num_steps} steps per update"
+    )
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`arcade eval DIR`: mean return and 95% CI over fresh episodes; `--record` a video."""
+    from arcade_core.cli import CLIError
+    from arcade_core.record import RecordError, require_imageio, upscale, write_video
+
+    from .train import config_io, evaluate, run
+
+    if args.episodes < 1 or (args.max_steps is not None and args.max_steps < 1):
+        raise CLIError("--episodes and --max-steps must be at least 1")
+    if args.scale < 1 or args.fps <= 0:
+        raise CLIError("--fps must be positive and --scale at least 1")
+    try:
+        if args.record:
+            require_imageio()
+            if Path(args.record).suffix.lower() not in (".gif", ".mp4"):
+                raise RecordError(f"cannot write {args.record!r}: use a .gif or .mp4 file name")
+        loaded = run.restore(args.run_dir)
+        if not 0 <= args.agent < loaded.config.seeds:
+            raise CLIError(f"--agent must lie in [0, {loaded.config.seeds - 1}]")
+        res = evaluate.evaluate(
+            loaded,
+            args.episodes,
+            seed=args.seed,
+            agent=args.agent,
+            greedy=args.greedy,
+            max_steps=args.max_steps,
+        )
+        print(
+            f"{loaded.config.env_id}: mean return {res.mean:+.3f} ± {res.ci95:.3f} (95% CI, "
+            f"{res.n} episodes, {'greedy' if args.greedy else 'exploring'}, "
+            f"{res.cut} cut at the step cap) after {loaded.frames:,} frames"
+        )
+        if args.record:
+            (ep,) = evaluate.record_episodes(
+                loaded, 1, seed=args.seed, agent=args.agent, greedy=args.greedy,
+                max_steps=args.max_steps,
+            )  # fmt: skip
+            path = write_video(args.record, upscale(ep.frames, args.scale), args.fps)
+            print(f"{path}  {len(ep.frames)} frames, return {ep.ret:+.3f}")
+    except (ValueError, run.RunError, RecordError, OSError) as exc:
+        if isinstance(exc, config_io.ConfigError | run.RunError | RecordError):
+            raise CLIError(str(exc)) from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CLIError(first) from None
+    return 0

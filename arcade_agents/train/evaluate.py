@@ -1,0 +1,177 @@
+"""Evaluate a trained run: episodes of its env played by its agent under `jit` (vmapped over
+episodes), the mean return with a 95% confidence interval, and videos through the core's
+record machinery (`arcade eval --record`, `arcade record --policy RUN_DIR`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (normal beyond)
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
+@dataclasses.dataclass
+class EvalResult:
+    """Returns of `n` episodes; `ci95` is the half-width of the 95% t-interval of the mean;
+    `cut` episodes hit the step cap before ending."""
+
+    returns: np.ndarray
+    lengths: np.ndarray
+    cut: int
+
+    @property
+    def n(self) -> int:
+        return len(self.returns)
+
+    @property
+    def mean(self) -> float:
+        return float(self.returns.mean())
+
+    @property
+    def ci95(self) -> float:
+        return ci95(self.returns)
+
+
+def ci95(x: np.ndarray) -> float:
+    """Half-width of the 95% confidence interval of the mean of `x` (t-distribution)."""
+    n = len(x)
+    if n < 2:
+        return math.nan
+    t = _T95[n - 2] if n - 1 <= len(_T95) else 1.96
+    return float(t * np.std(x, ddof=1) / math.sqrt(n))
+
+
+def _envs(config: Any, frames: bool, both: bool) -> tuple[list[Any], int]:
+    """The envs to step (MDP and POMDP when `both`) and the index of the one the agent sees."""
+    from arcade_core import make
+    from arcade_core.record import make_env
+
+    mk = make_env if frames else (lambda e, p, s: make(e, partial_obs=p, obs_size=s))
+    if both:
+        envs = [
+            mk(config.env_id, False, config.obs_size)[0],
+            mk(config.env_id, True, config.obs_size)[0],
+        ]
+        return envs, int(bool(config.partial))
+    return [mk(config.env_id, bool(config.partial), config.obs_size)[0]], 0
+
+
+def _rollout_fn(
+    trainer: Any, episodes: int, steps: int, greedy: bool, frames: bool, both: bool
+) -> Any:
+    """A jitted `(params, key) -> dict` playing `episodes` episodes for `steps` steps with the
+    agent; with `frames`, also the frame of every state reached (pre-reset when done)."""
+    from arcade_core.record import last_frame, side_by_side
+
+    config = trainer.config
+    envs, seen = _envs(config, frames, both)
+    env_params = envs[0].default_params
+
+    def show(outs: list[Any]) -> Any:
+        shown = [jax.vmap(last_frame)(o[0], o[3], o[4]) for o in outs]
+        return side_by_side(*shown) if both else shown[0]
+
+    b = episodes
+
+    def run(params: Any, key: jax.Array) -> dict[str, Any]:
+        key, k_reset = jax.random.split(key)
+        k_reset = jax.random.split(k_reset, b)
+        resets = [jax.vmap(e.reset, in_axes=(0, None))(k_reset, env_params) for e in envs]
+        state = resets[0][1]
+        obs = resets[seen][0]
+        out0 = {}
+        if frames:
+            firsts = [jax.vmap(e.render, in_axes=(0, None))(state, env_params) for e in envs]
+            out0["first"] = side_by_side(*firsts) if both else firsts[0]
+
+        def body(c: Any, _: None) -> tuple[Any, dict[str, Any]]:
+            obs, state, carry, start, key, alive = c
+            key, k_act, k_step = jax.random.split(key, 3)
+            action, carry = trainer.act(params, carry, obs, start, k_act, greedy)
+            ks = jax.random.split(k_step, b)
+            outs = [
+                jax.vmap(e.step, in_axes=(0, 0, 0, None))(ks, state, action, env_params)
+                for e in envs
+            ]
+            new_obs, new_state, reward, done, _ = outs[seen]
+            new_state = outs[0][1]
+            ys = {"reward": jnp.where(alive, reward, 0.0), "done": done & alive}
+            if frames:
+                ys["frames"] = show(outs)
+            return (new_obs, new_state, carry, done, key, alive & ~done), ys
+
+        start = jnp.ones((b,), bool)
+        c0 = (obs, state, trainer.initial_carry(b), start, key, jnp.ones((b,), bool))
+        _, ys = jax.lax.scan(body, c0, None, length=steps)
+        return {**out0, **ys}
+
+    return jax.jit(run)
+
+
+def _steps(config: Any, max_steps: int | None) -> int:
+    from arcade_core.registry import spec
+
+    return int(max_steps or spec(config.env_id).max_steps)
+
+
+def evaluate(
+    run: Any,
+    episodes: int = 32,
+    *,
+    seed: int = 1,
+    agent: int = 0,
+    greedy: bool = True,
+    max_steps: int | None = None,
+) -> EvalResult:
+    """Play `episodes` fresh episodes with seed `agent`'s params of a restored `run`
+    (`run.restore(dir)`), each to its end or the step cap."""
+    trainer = run.trainer
+    steps = _steps(trainer.config, max_steps)
+    fn = _rollout_fn(trainer, episodes, steps, bool(greedy), False, False)
+    params = trainer.params_of(run.state, agent)
+    out = jax.device_get(fn(params, jax.random.key(seed)))
+    done = np.asarray(out["done"])  # [T, B]
+    ended = done.any(axis=0)
+    lengths = np.where(ended, done.argmax(axis=0) + 1, steps)
+    returns = np.asarray(out["reward"], np.float64).sum(axis=0)
+    return EvalResult(returns, lengths, int((~ended).sum()))
+
+
+def record_episodes(
+    run: Any,
+    episodes: int = 1,
+    *,
+    seed: int = 1,
+    agent: int = 0,
+    greedy: bool = True,
+    max_steps: int | None = None,
+    both: bool = False,
+) -> list[Any]:
+    """`episodes` played by the agent as `arcade_core.record.Episode`s (frames from reset to
+    the last state); `both` shows the MDP frame beside the POMDP frame of each state."""
+    from arcade_core.record import Episode
+
+    trainer = run.trainer
+    config = trainer.config
+    steps = _steps(config, max_steps)
+    fn = _rollout_fn(trainer, episodes, steps, bool(greedy), True, bool(both))
+    params = trainer.params_of(run.state, agent)
+    out = jax.device_get(fn(params, jax.random.key(seed)))
+    result = []
+    for b in range(episodes):
+        dones = np.asarray(out["done"][:, b])
+        ended = bool(dones.any())
+        length = int(np.argmax(dones)) + 1 if ended else steps
+        frames = np.concatenate([out["first"][b][None], out["frames"][:length, b]])
+        rewards = np.asarray(out["reward"][:length, b], np.float32)
+        result.append(Episode(config.env_id, b, frames, rewards, ended))
+    return result

@@ -1,0 +1,446 @@
+"""The training runner: jitted chunks of `lax.scan` over an algorithm's pure `update`, with
+logging, Orbax checkpoints and exact resume between chunks.
+
+    result = train(config, "runs/demo")                  # a fresh run
+    result = train(None, "runs/demo", resume=True)       # continue it after a crash or kill
+
+A run directory holds `config.toml`, `metrics.csv`, `tb/` (TensorBoard), `checkpoints/` and,
+at the end, `curve.png`. Checkpoints hold the whole train state (parameters, optimizer, env
+states, RNG keys, the algorithm's update counter) as plain arrays (Orbax `StandardSave`) plus a
+JSON note of the update reached; nothing is pickled. Chunks always start at multiples of the
+chunk length counted from update 0, so a resumed run replays exactly the computations of an
+uninterrupted one and ends with the same parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import config_io
+from .logging import RunLogger, plot_curve
+
+CKPT_DIR = "checkpoints"
+LOG_POINTS = 100  # aim for about this many logged chunks per run
+CHECKPOINTS = 10  # and about this many interval checkpoints
+
+
+class RunError(Exception):
+    """A problem with a run directory the user can fix (nothing to resume, bad checkpoint)."""
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What `train` returns: the final state and how the run went."""
+
+    run_dir: Path
+    config: Any
+    trainer: Any
+    state: Any
+    updates: int
+    frames: int  # per seed
+    wall_s: float  # this session, compilation included
+    compile_s: float
+    fps: float  # frames/s over all seeds, compilation excluded
+
+    def params(self, seed: int = 0) -> Any:
+        return self.trainer.params_of(self.state, seed)
+
+
+def get_algorithm(name: str) -> Any:
+    """The registered algorithm `name` (via the `arcade_algorithms` hook)."""
+    from .api import get_algorithm as lookup
+
+    return lookup(name)
+
+
+# ------------------------------------------------------------------ schedule
+
+
+def chunk_length(num_updates: int, target: int) -> int:
+    """Updates per jitted call: a divisor of `num_updates` near `target` when one exists (one
+    compiled shape for the whole run), else `target` (the last chunk compiles apart)."""
+    target = max(1, min(target, num_updates))
+    for d in range(target, max(1, target // 2) - 1, -1):
+        if num_updates % d == 0:
+            return d
+    return target
+
+
+def default_chunk(num_updates: int) -> int:
+    return max(1, math.ceil(num_updates / LOG_POINTS))
+
+
+# ------------------------------------------------------------------ checkpoint state
+
+
+def _is_key(x: Any) -> bool:
+    import jax
+
+    return hasattr(x, "dtype") and jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key)
+
+
+def to_saveable(state: Any) -> Any:
+    """The state with typed PRNG keys as their raw `uint32` data (plain arrays only)."""
+    import jax
+
+    return jax.tree.map(lambda x: jax.random.key_data(x) if _is_key(x) else x, state)
+
+
+def from_saveable(saved: Any, like: Any) -> Any:
+    """Undo `to_saveable`, re-wrapping key data wherever `like` holds typed keys."""
+    import jax
+
+    def back(s: Any, ref: Any) -> Any:
+        return jax.random.wrap_key_data(s, impl=jax.random.key_impl(ref)) if _is_key(ref) else s
+
+    return jax.tree.map(back, saved, like)
+
+
+def abstract_of(tree: Any) -> Any:
+    """Shape/dtype/sharding targets for an Orbax restore of `tree` (same devices as it)."""
+    import jax
+
+    def spec(x: Any) -> Any:
+        return jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=getattr(x, "sharding", None))
+
+    return jax.tree.map(spec, tree)
+
+
+class Checkpointer:
+    """Orbax `CheckpointManager` over `RUN/checkpoints/<update>/{state,meta}`: arrays via
+    `StandardSave`, the update counter and frames via `JsonSave`. Saves are synchronous and
+    atomic (Orbax writes to a temporary folder and renames), so a kill mid-save leaves the
+    previous checkpoint intact."""
+
+    def __init__(self, run_dir: Path, max_to_keep: int = 3) -> None:
+        import orbax.checkpoint as ocp
+
+        self.ocp = ocp
+        self.manager = ocp.CheckpointManager(
+            (run_dir / CKPT_DIR).absolute(),
+            options=ocp.CheckpointManagerOptions(
+                max_to_keep=max_to_keep, create=True, enable_async_checkpointing=False
+            ),
+        )
+
+    def latest(self) -> int | None:
+        return self.manager.latest_step()
+
+    def save(self, update: int, state: Any, meta: Mapping[str, Any]) -> None:
+        ocp = self.ocp
+        if update in self.manager.all_steps():
+            return
+        self.manager.save(
+            update,
+            args=ocp.args.Composite(
+                state=ocp.args.StandardSave(to_saveable(state)), meta=ocp.args.JsonSave(dict(meta))
+            ),
+            force=True,
+        )
+        self.manager.wait_until_finished()
+
+    def restore(self, like: Any, update: int | None = None) -> tuple[Any, dict[str, Any]]:
+        """The state saved at `update` (default: the latest), shaped and placed like `like`."""
+        ocp = self.ocp
+        update = self.latest() if update is None else update
+        if update is None:
+            raise RunError(f"no checkpoint in {self.manager.directory}")
+        out = self.manager.restore(
+            update,
+            args=ocp.args.Composite(
+                state=ocp.args.StandardRestore(abstract_of(to_saveable(like))),
+                meta=ocp.args.JsonRestore(),
+            ),
+        )
+        return from_saveable(out.state, like), dict(out.meta)
+
+    def close(self) -> None:
+        self.manager.close()
+
+
+# ------------------------------------------------------------------ progress
+
+
+class Progress:
+    """A rich progress bar on a terminal (frames, frames/s, recent return); elsewhere (pipes,
+    CI logs, `make run`) a plain line about every 5% of the run."""
+
+    def __init__(self, total: int, done: int, enabled: bool = True) -> None:
+        self.total, self.enabled = total, enabled
+        self.bar: Any = None
+        self.next_print = done
+        if enabled and sys.stdout.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import (
+                Progress as RichProgress,
+            )
+
+            self.bar = RichProgress(
+                TextColumn("[bold]train"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("frames"),
+                TextColumn("{task.fields[fps]} fps"),
+                TextColumn("return {task.fields[ret]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
+            self.task = self.bar.add_task("train", total=total, completed=done, fps="-", ret="-")
+            self.bar.start()
+
+    def update(self, frames: int, fps: float, ret: float) -> None:
+        if not self.enabled:
+            return
+        ret_s = "-" if math.isnan(ret) else f"{ret:.3f}"
+        if self.bar is not None:
+            self.bar.update(self.task, completed=frames, fps=f"{fps:,.0f}", ret=ret_s)
+        elif frames >= self.next_print or frames >= self.total:
+            pct = 100.0 * frames / max(1, self.total)
+            print(
+                f"[{pct:5.1f}%] frames {frames:,}/{self.total:,}  {fps:,.0f} frames/s  "
+                f"recent return {ret_s}",
+                flush=True,
+            )
+            self.next_print = frames + max(1, self.total // 20)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# ------------------------------------------------------------------ metrics
+
+
+def chunk_rows(
+    metrics: Mapping[str, Any],
+    first_update: int,
+    frames_per_update: int,
+    extra: Mapping[str, float],
+) -> list[dict[str, float]]:
+    """Per-seed rows of one chunk: `return` = finished-episode return over the chunk (NaN if
+    none finished), `episodes` summed, every other metric averaged over the chunk."""
+    import numpy as np
+
+    m = {k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()}
+    n = next(iter(m.values())).shape[0]
+    seeds = next(iter(m.values())).shape[1] if next(iter(m.values())).ndim > 1 else 1
+    update = first_update + n
+    rows = []
+    for s in range(seeds):
+        row: dict[str, float] = {"update": update, "frames": update * frames_per_update, "seed": s}
+        row.update(extra)
+        col = {k: (v[:, s] if v.ndim > 1 else v) for k, v in m.items()}
+        if "return_sum" in col and "episodes" in col:
+            eps = float(col["episodes"].sum())
+            row["return"] = float(col["return_sum"].sum()) / eps if eps > 0 else math.nan
+            row["episodes"] = eps
+        for k, v in col.items():
+            if k not in ("return_sum", "episodes") and k not in row:
+                row[k] = float(v.mean())
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ the loop
+
+
+def _chunk_fn(trainer: Any, length: int) -> Callable[[Any], tuple[Any, Any]]:
+    import jax
+
+    def run(state: Any) -> tuple[Any, Any]:
+        return jax.lax.scan(lambda s, _: trainer.update(s), state, None, length=length)
+
+    return jax.jit(run)
+
+
+def make_trainer(config: Any, algorithm: Any = None) -> Any:
+    algorithm = algorithm or get_algorithm(config.algo)
+    return algorithm.make_train(config)
+
+
+def train(
+    config: Any,
+    run_dir: str | Path,
+    *,
+    algorithm: Any = None,
+    resume: bool = False,
+    chunk: int | None = None,
+    checkpoint_every: int | None = None,
+    progress: bool = True,
+    wandb: bool = False,
+    curve: bool = True,
+    stop_after: int | None = None,
+    verbose: bool = True,
+) -> RunResult:
+    """Train `config` into `run_dir`, or with `resume=True` continue the run saved there
+    (its `config.toml`; `config` may be None). `chunk`: updates per jitted call and per log
+    row; `checkpoint_every`: updates between checkpoints (rounded up to whole chunks).
+    `stop_after`: stop (with a checkpoint) once this many updates are done, as an
+    interruption would; for tests and tools."""
+    import jax
+
+    run_dir = Path(run_dir)
+    lookup = (lambda name: algorithm) if algorithm is not None else get_algorithm
+    cfg_path = run_dir / config_io.CONFIG_NAME
+    if resume:
+        if not cfg_path.is_file():
+            raise RunError(f"cannot resume {str(run_dir)!r}: no {config_io.CONFIG_NAME} there")
+        config = config_io.load_config(cfg_path, lookup)
+    elif config is None:
+        raise RunError("train() needs a config (or resume=True)")
+    say = print if verbose else (lambda *a, **k: None)
+
+    trainer = make_trainer(config, lookup(config.algo))
+    num_updates = int(trainer.num_updates)
+    per_update = int(trainer.frames_per_update)
+    seeds = int(getattr(config, "seeds", 1))
+    chunk = chunk or default_chunk(num_updates)
+    chunk = chunk_length(num_updates, chunk)
+    ckpt_every = checkpoint_every or max(chunk, math.ceil(num_updates / CHECKPOINTS))
+    ckpt_every = math.ceil(ckpt_every / chunk) * chunk
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    state = jax.jit(trainer.init)(jax.random.key(int(config.seed)))
+    checkpointer = Checkpointer(run_dir)
+    done = 0
+    if resume:
+        latest = checkpointer.latest()
+        if latest is not None:
+            state, meta = checkpointer.restore(state, latest)
+            done = int(meta["update"])
+            say(
+                f"resuming {run_dir} at update {done:,}/{num_updates:,} ({done * per_update:,} frames)"
+            )
+        else:
+            say(f"no checkpoint in {run_dir}: starting from update 0")
+    else:
+        if checkpointer.latest() is not None:
+            raise RunError(
+                f"{str(run_dir)!r} already holds checkpoints: pass --resume to continue it, "
+                "or choose another --out"
+            )
+        config_io.save_config(config, cfg_path)
+    logger = RunLogger(
+        run_dir,
+        config,
+        resume_update=done if resume else None,
+        resume_frames=done * per_update if resume else None,
+        wandb=wandb,
+    )
+
+    compiled: dict[int, Any] = {}
+    compile_s = 0.0
+    train_s = 0.0
+    frames_this_session = 0
+    recent = math.nan
+    bar = Progress(num_updates * per_update, done * per_update, enabled=progress)
+    end = num_updates if stop_after is None else min(num_updates, stop_after)
+    last_saved = done
+    try:
+        while done < end:
+            n = min(chunk, num_updates - done)
+            if n not in compiled:
+                t0 = time.perf_counter()
+                if not compiled:
+                    say(f"compiling {config.algo} ({n} updates per call) ...", flush=True)
+                compiled[n] = _chunk_fn(trainer, n).lower(state).compile()
+                compile_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            new_state, metrics = compiled[n](state)
+            metrics = jax.device_get(metrics)
+            dt = time.perf_counter() - t0
+            state = new_state
+            train_s += dt
+            frames_this_session += n * per_update * seeds
+            fps = frames_this_session / max(train_s, 1e-9)
+            rows = chunk_rows(
+                metrics, done, per_update, {"wall_s": time.perf_counter() - t_start, "fps": fps}
+            )
+            done += n
+            logger.write(rows)
+            rets = [r["return"] for r in rows if not math.isnan(r.get("return", math.nan))]
+            if rets:
+                recent = sum(rets) / len(rets)
+            bar.update(done * per_update, fps, recent)
+            if done % ckpt_every == 0 or done == num_updates:
+                checkpointer.save(done, state, _meta(done, per_update))
+                last_saved = done
+    except KeyboardInterrupt:
+        bar.close()
+        if done > last_saved:
+            checkpointer.save(done, state, _meta(done, per_update))
+        logger.close()
+        checkpointer.close()
+        say(f"\ninterrupted at update {done:,}: continue with `arcade train --resume {run_dir}`")
+        raise
+    bar.close()
+    if done > last_saved:
+        checkpointer.save(done, state, _meta(done, per_update))
+    logger.close()
+    checkpointer.close()
+    wall = time.perf_counter() - t_start
+    fps = frames_this_session / max(train_s, 1e-9)
+    if done == num_updates and curve:
+        try:
+            path = plot_curve(run_dir, title=_title(config))
+            say(f"learning curve: {path}")
+        except ImportError:
+            say("no learning curve: matplotlib missing (pip install 'pomdp-arcade[viz]')")
+    say(
+        f"{done:,}/{num_updates:,} updates, {done * per_update:,} frames per seed x {seeds}; "
+        f"{fps:,.0f} frames/s, compile {compile_s:.1f} s, wall {wall:.1f} s; run dir {run_dir}"
+    )
+    return RunResult(run_dir, config, trainer, state, done, done * per_update, wall, compile_s, fps)
+
+
+def _meta(update: int, per_update: int) -> dict[str, int]:
+    return {"update": update, "frames": update * per_update}
+
+
+def _title(config: Any) -> str:
+    view = "POMDP" if getattr(config, "partial", False) else "MDP"
+    memory = getattr(config, "memory", "none")
+    return f"{config.algo.upper()} ({memory}) on {config.env_id} {view}, {config.obs_size} px"
+
+
+def _zeros(s: Any) -> Any:
+    """A concrete stand-in for an abstract leaf (typed keys as keys of the default impl)."""
+    import jax
+    import jax.numpy as jnp
+
+    if _is_key(s):
+        return jax.random.wrap_key_data(jnp.zeros((*s.shape, 2), jnp.uint32))
+    return jnp.zeros(s.shape, s.dtype)
+
+
+def restore(run_dir: str | Path, *, algorithm: Any = None, update: int | None = None) -> RunResult:
+    """A finished or interrupted run, loaded: its config (from TOML), a fresh trainer and the
+    state of its latest (or the given) checkpoint."""
+    import jax
+
+    run_dir = Path(run_dir)
+    lookup = (lambda name: algorithm) if algorithm is not None else get_algorithm
+    config = config_io.load_config(run_dir, lookup)
+    trainer = make_trainer(config, lookup(config.algo))
+    like = jax.tree.map(_zeros, jax.eval_shape(trainer.init, jax.random.key(int(config.seed))))
+    checkpointer = Checkpointer(run_dir)
+    try:
+        state, meta = checkpointer.restore(like, update)
+    finally:
+        checkpointer.close()
+    done = int(meta["update"])
+    per = int(trainer.frames_per_update)
+    return RunResult(run_dir, config, trainer, state, done, done * per, 0.0, 0.0, 0.0)
