@@ -1,0 +1,204 @@
+"""`arcade train` / `arcade eval` / `arcade record --policy`: configs from flags, files and
+overrides (flags win; booleans turn off), one-line errors before anything compiles, and what a
+run leaves behind (config, CSV, TensorBoard events, checkpoints, curve). The runner is driven by
+`fake_algo`, a pure-JAX stand-in; one slow test trains real PQN through the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import fake_algo
+import pytest
+
+from arcade_agents.train import config_io, run
+from arcade_agents.train.api import DQNConfig, PPOConfig, PQNConfig, get_algorithm
+from arcade_agents.train.logging import read_metrics
+from arcade_core.cli import main
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fake() -> Iterator[None]:
+    fake_algo.register()
+    yield
+    fake_algo.unregister()
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if a command gets as far as building a trainer (i.e. could compile)."""
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("reached the runner")
+
+    monkeypatch.setattr(run, "train", boom)
+    monkeypatch.setattr(run, "make_trainer", boom)
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str], *needles: str) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("arcade: error:") and "\n" not in err, err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+# ---------------------------------------------------------------- bad values, before compiling
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--algo", "pqm"], ["unknown algorithm", "Did you mean pqn"]),
+        (["--memory", "gruu"], ["unknown memory model", "Did you mean GRU"]),
+        (["--env", "CartPoleEsy"], ["unknown env id", "CartPoleEasy"]),
+        (["--num-envs", "-4"], ["num_envs"]),
+        (["--total-frames", "0"], ["total_frames"]),
+        (["--obs-size", "100"], ["obs_size"]),
+        (["--lr", "-1"], ["lr"]),
+        (["--set", "lamm=0.5"], ["unknown config key 'lamm'", "Did you mean 'lam'"]),
+        (["--set", "lam"], ["KEY=VALUE"]),
+        (["--set", "num_epochs=1.5"], ["num_epochs: expected int"]),
+        (["--devices", "many"], ["--devices"]),
+        (["--num-envs", "6", "--set", "num_minibatches=4"], ["multiple of num_minibatches"]),
+        (["--config", "nope.toml"], ["does not exist"]),
+        (["--resume", "somewhere", "--lr", "0.1"], ["--resume", "--lr"]),
+        (["--log-every", "0"], ["--log-every"]),
+    ],
+)
+def test_bad_values_are_one_line_errors_before_compiling(
+    no_training: None, capsys: pytest.CaptureFixture[str], args: list[str], needles: list[str]
+) -> None:
+    one_line_error(capsys, ["train", *args], *needles)
+
+
+def test_bad_config_file_keys_are_one_line(
+    no_training: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "c.toml").write_text('algo = "ppo"\nclip_epss = 0.1\n')
+    one_line_error(capsys, ["train", "--config", str(tmp_path / "c.toml")], "'clip_eps'")
+    (tmp_path / "c.yaml").write_text("algo: pqn\nnum_envs: [1, 2]\n")
+    one_line_error(capsys, ["train", "--config", str(tmp_path / "c.yaml")], "num_envs")
+    (tmp_path / "c.ini").write_text("x=1\n")
+    one_line_error(capsys, ["train", "--config", str(tmp_path / "c.ini")], ".toml")
+
+
+# ---------------------------------------------------------------- configs
+
+
+def resolved(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+    assert main(["train", *argv, "--print-config"]) == 0
+    return tomllib.loads(capsys.readouterr().out)
+
+
+def test_flags_override_the_file_and_booleans_turn_off(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "run.toml"
+    f.write_text('algo = "pqn"\npartial = true\nnum-envs = 8\nlam = 0.5\nlr_decay = true\n')
+    cfg = resolved(capsys, "--config", str(f))
+    assert (cfg["partial"], cfg["num_envs"], cfg["lam"], cfg["lr_decay"]) == (True, 8, 0.5, True)
+    cfg = resolved(
+        capsys, "--config", str(f), "--no-partial", "--num-envs", "4", "--set", "lam=0.9", "lr_decay=false"
+    )  # fmt: skip
+    assert (cfg["partial"], cfg["num_envs"], cfg["lam"], cfg["lr_decay"]) == (False, 4, 0.9, False)
+    assert resolved(capsys, "--partial")["partial"] is True
+
+
+def test_yaml_config_with_the_algorithms_own_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "run.yaml"
+    f.write_text("algo: ppo\nenv: CountRecallEasy\ntotal_frames: 2e5\nclip_eps: 0.1\n")
+    cfg = resolved(capsys, "--config", str(f), "--memory", "lru")
+    assert cfg["algo"] == "ppo" and cfg["env_id"] == "CountRecallEasy"
+    assert cfg["total_frames"] == 200_000 and cfg["clip_eps"] == 0.1 and cfg["memory"] == "lru"
+
+
+@pytest.mark.parametrize("cls", [PQNConfig, PPOConfig, DQNConfig])
+def test_saved_config_reloads_equal(cls: type, tmp_path: Path) -> None:
+    cfg = cls(env_id="CountRecallEasy", partial=True, memory="gru", seeds=3, lr=1e-3)
+    path = config_io.save_config(cfg, tmp_path / "config.toml")
+    assert config_io.load_config(path, get_algorithm) == cfg
+
+
+def test_every_shared_config_field_has_a_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for f in dataclasses.fields(PQNConfig.__mro__[1]):  # TrainConfig
+        flag = "--env" if f.name == "env_id" else "--" + f.name.replace("_", "-")
+        assert flag in out, flag
+
+
+# ---------------------------------------------------------------- a run through the CLI
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "run"
+    argv = ["train", "--algo", "fake", "--seeds", "2", "--total-frames", "160", "--out", str(out)]
+    assert main([*argv, "--log-every", "2", "--no-progress"]) == 0
+    return out
+
+
+def test_run_dir_holds_config_logs_events_checkpoints_and_curve(run_dir: Path) -> None:
+    names = {p.name for p in run_dir.iterdir()}
+    assert {"config.toml", "metrics.csv", "tb", "checkpoints", "curve.png"} <= names
+    assert any(p.name.startswith("events.out.tfevents") for p in (run_dir / "tb").iterdir())
+    assert (run_dir / "curve.png").stat().st_size > 5_000
+    rows = read_metrics(run_dir)
+    assert len(rows) == 10 * 2 and {r["seed"] for r in rows} == {0, 1}
+    assert rows[-1]["frames"] == 160 and all(r["episodes"] == 4 for r in rows)
+    assert tomllib.loads((run_dir / "config.toml").read_text())["seeds"] == 2
+
+
+def test_progress_prints_frames_fps_and_recent_return(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["train", "--algo", "fake", "--out", str(tmp_path / "r"), "--log-every", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "frames 160/160" in out and "frames/s" in out and "recent return" in out
+
+
+def test_eval_reports_a_confidence_interval_and_records_a_gif(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gif = run_dir / "agent.gif"
+    argv = ["eval", str(run_dir), "--episodes", "6", "--max-steps", "24", "--record", str(gif)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "mean return" in out and "95% CI" in out and "6 episodes" in out
+    assert gif.stat().st_size > 1_000
+
+
+def test_record_policy_plays_the_trained_agent(
+    run_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["record", "--policy", str(run_dir), "--episodes", "2", "--max-steps", "24"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "CartPoleEasy_mdp_ep0.gif",
+        "CartPoleEasy_mdp_ep1.gif",
+    ]
+    one_line_error(capsys, ["record", "TetrisEasy", "--policy", str(run_dir)], "CartPoleEasy")
+
+
+def test_eval_of_a_directory_that_is_no_run_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    one_line_error(capsys, ["eval", str(tmp_path)], "not a training run directory")
+
+
+@pytest.mark.slow
+def test_pqn_trains_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "pqn"
+    argv = ["train", "--algo", "pqn", "--num-envs", "4", "--num-steps", "8", "--features", "16"]
+    argv += ["--total-frames", "256", "--set", "num_minibatches=2", "--out", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    assert (out / "curve.png").exists()
+    assert main(["eval", str(out), "--episodes", "4", "--max-steps", "16"]) == 0
+    assert "mean return" in capsys.readouterr().out
