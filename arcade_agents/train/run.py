@@ -86,20 +86,34 @@ def _is_key(x: Any) -> bool:
 
 
 def to_saveable(state: Any) -> Any:
-    """The state with typed PRNG keys as their raw `uint32` data (plain arrays only)."""
+    """The state as Orbax can store it: typed PRNG keys as their raw `uint32` data, and
+    zero-size leaves (e.g. the empty memory carry of a memory-less agent) as `None`."""
     import jax
 
-    return jax.tree.map(lambda x: jax.random.key_data(x) if _is_key(x) else x, state)
+    def save(x: Any) -> Any:
+        if getattr(x, "size", 1) == 0:
+            return None
+        return jax.random.key_data(x) if _is_key(x) else x
+
+    return jax.tree.map(save, state)
 
 
 def from_saveable(saved: Any, like: Any) -> Any:
-    """Undo `to_saveable`, re-wrapping key data wherever `like` holds typed keys."""
+    """Undo `to_saveable`: key data re-wrapped as keys and the dropped empty leaves taken
+    from `like` (a state of the same structure)."""
     import jax
 
-    def back(s: Any, ref: Any) -> Any:
-        return jax.random.wrap_key_data(s, impl=jax.random.key_impl(ref)) if _is_key(ref) else s
-
-    return jax.tree.map(back, saved, like)
+    ref_leaves, treedef = jax.tree.flatten(like)
+    saved_leaves = jax.tree.flatten(saved, is_leaf=lambda x: x is None)[0]
+    out = []
+    for s, ref in zip(saved_leaves, ref_leaves, strict=True):
+        if s is None:
+            out.append(ref)
+        elif _is_key(ref):
+            out.append(jax.random.wrap_key_data(s, impl=jax.random.key_impl(ref)))
+        else:
+            out.append(s)
+    return jax.tree.unflatten(treedef, out)
 
 
 def abstract_of(tree: Any) -> Any:

@@ -32,8 +32,8 @@ class FakeConfig(TrainConfig):
 
 
 class FakeTrainer:
-    """Noisy gradient steps of `w` towards a target; typed RNG keys and an update counter in
-    the state, like a real trainer."""
+    """Noisy gradient steps of `w` towards a target; typed RNG keys, an update counter and an
+    empty (zero-size) carry in the state, like a real trainer."""
 
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
@@ -43,7 +43,9 @@ class FakeTrainer:
     def init(self, key: jax.Array) -> dict[str, Any]:
         keys = jax.random.split(key, self.config.seeds)
         w = jax.vmap(lambda k: jax.random.normal(k, (8,)))(keys)
-        return {"params": {"w": w}, "key": keys, "update": jnp.zeros(self.config.seeds, jnp.int32)}
+        n = jnp.zeros(self.config.seeds, jnp.int32)
+        empty = jnp.zeros((self.config.seeds, 0))  # like a memory-less agent's carry
+        return {"params": {"w": w}, "key": keys, "update": n, "carry": empty}
 
     def update(self, state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, jax.Array]]:
         cfg = self.config
@@ -60,7 +62,7 @@ class FakeTrainer:
             return w, key, n + 1, metrics
 
         w, key, n, metrics = jax.vmap(one)(state["params"]["w"], state["key"], state["update"])
-        return {"params": {"w": w}, "key": key, "update": n}, metrics
+        return {"params": {"w": w}, "key": key, "update": n, "carry": state["carry"]}, metrics
 
     def act(self, params: Any, carry: Any, obs: jax.Array, start: jax.Array, key: jax.Array,
             greedy: bool = True) -> tuple[jax.Array, Any]:  # fmt: skip
