@@ -1,5 +1,6 @@
-"""The training runner: jitted chunks of `lax.scan` over an algorithm's pure `update`, with
-logging, Orbax checkpoints and exact resume between chunks.
+"""The training runner: chunks of an algorithm's pure, jitted `update` (a `lax.scan` over
+updates on accelerators, a loop of calls on CPU), with logging, Orbax checkpoints and exact
+resume between chunks.
 
     result = train(config, "runs/demo")                  # a fresh run
     result = train(None, "runs/demo", resume=True)       # continue it after a crash or kill
@@ -18,7 +19,7 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -270,13 +271,51 @@ def chunk_rows(
 # ------------------------------------------------------------------ the loop
 
 
-def _chunk_fn(trainer: Any, length: int) -> Callable[[Any], tuple[Any, Any]]:
+def scan_updates() -> bool:
+    """Whether chunks run as one `lax.scan` over updates (accelerators: no dispatch between
+    updates) or as a Python loop over one jitted update (CPU). XLA:CPU runs a convolution's
+    backward pass inside a `while` loop many times slower than outside one (see
+    `common.unroll_sgd`); a loop of calls costs only microseconds of dispatch per update."""
     import jax
 
-    def run(state: Any) -> tuple[Any, Any]:
-        return jax.lax.scan(lambda s, _: trainer.update(s), state, None, length=length)
+    return jax.default_backend() != "cpu"
 
-    return jax.jit(run)
+
+class Updates:
+    """Runs `n` updates from a state: `(state, n) -> (state, metrics [n, seeds])`. Rolled:
+    one compiled `lax.scan` per chunk length; else one compiled update, called `n` times.
+    Either way every update is the same computation, so chunking never changes the result."""
+
+    def __init__(self, trainer: Any, rolled: bool) -> None:
+        self.trainer, self.rolled = trainer, rolled
+        self.compiled: dict[int, Any] = {}
+
+    def compile(self, state: Any, n: int) -> bool:
+        """Compile for chunks of `n` (if not yet); True if this call compiled something."""
+        import jax
+
+        key = n if self.rolled else 1
+        if key in self.compiled:
+            return False
+        if self.rolled:
+            update = self.trainer.update
+            fn = lambda s: jax.lax.scan(lambda c, _: update(c), s, None, length=n)  # noqa: E731
+        else:
+            fn = self.trainer.update
+        self.compiled[key] = jax.jit(fn).lower(state).compile()
+        return True
+
+    def __call__(self, state: Any, n: int) -> tuple[Any, Any]:
+        import jax
+        import jax.numpy as jnp
+
+        if self.rolled:
+            return self.compiled[n](state)
+        step, metrics = self.compiled[1], []
+        for _ in range(n):
+            state, m = step(state)
+            metrics.append(m)
+        return state, jax.tree.map(lambda *xs: jnp.stack(xs), *metrics)
 
 
 def make_trainer(config: Any, algorithm: Any = None) -> Any:
@@ -355,7 +394,7 @@ def train(
         wandb=wandb,
     )
 
-    compiled: dict[int, Any] = {}
+    updates = Updates(trainer, scan_updates())
     compile_s = 0.0
     train_s = 0.0
     frames_this_session = 0
@@ -366,14 +405,13 @@ def train(
     try:
         while done < end:
             n = min(chunk, num_updates - done)
-            if n not in compiled:
-                t0 = time.perf_counter()
-                if not compiled:
-                    say(f"compiling {config.algo} ({n} updates per call) ...", flush=True)
-                compiled[n] = _chunk_fn(trainer, n).lower(state).compile()
+            t0 = time.perf_counter()
+            if not updates.compiled:
+                say(f"compiling {config.algo} ...", flush=True)
+            if updates.compile(state, n):
                 compile_s += time.perf_counter() - t0
             t0 = time.perf_counter()
-            new_state, metrics = compiled[n](state)
+            new_state, metrics = updates(state, n)
             metrics = jax.device_get(metrics)
             dt = time.perf_counter() - t0
             state = new_state
