@@ -69,7 +69,7 @@ class Environment(Generic[State, Params]):
     def reset(self, key: jax.Array, params: Params | None = None) -> tuple[jax.Array, State]:
         """Start an episode: `(obs, state)`."""
         params = self.default_params if params is None else params
-        state = self.init(key, params)
+        state = jax.lax.optimization_barrier(self.init(key, params))
         return self.draw(state, params, self.view), state
 
     def step(
@@ -85,6 +85,9 @@ class Environment(Generic[State, Params]):
         selected, next_state, reward, terminated, truncated = self.advance(
             key, state, action, params
         )
+        # keep XLA from fusing the dynamics into the drawing: fused, the state's producers
+        # (physics, a fresh episode's random draws) would be recomputed for every output byte
+        selected = jax.lax.optimization_barrier(selected)
         obs = self.draw(selected, params, self.view)
         info = {
             "terminated": terminated,

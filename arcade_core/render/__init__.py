@@ -2,10 +2,10 @@
 
 * `static`: NumPy primitives used when an env is built — canvas, filled rectangle, line, grid,
   text, masks for discs, rings and triangles. Their cost is paid once.
-* `canvas`: JAX drawing inside `step` on packed uint32 pixels: static windows whose pixels
-  are computed element-wise (rectangles, 1-bit bitmaps at dynamic positions, numbers,
-  additive colour), composed with the background by concatenation — never a full-canvas
-  mask, never a per-env scatter.
+* `canvas`: JAX drawing inside `step`, directly in the frame's bytes: static row bands whose
+  bytes are computed element-wise (rectangles, 1-bit bitmaps at dynamic positions, numbers,
+  additive colour, boards), composed with the background by concatenating rows — never a
+  full-canvas mask per primitive, never a per-env scatter.
 * `font`: the 5x5 digit and letter bitmaps of GAMES.md §2.4–2.5.
 * `frame`: the shared frame (background, game area, score at the top, name at the bottom).
 """
@@ -16,14 +16,20 @@ from .canvas import (
     Window,
     add_colour,
     bitmap_mask,
+    colour_row,
     compose,
     number_mask,
     number_window,
     pack,
     pack_image,
     paint,
+    pixel_mask,
     rect_mask,
-    unpack,
+    row_span,
+    span_mask,
+    to_image,
+    to_rows,
+    unpack_colour,
     unpack_np,
 )
 from .font import DIGITS, LETTERS, glyph_mask
@@ -63,9 +69,15 @@ __all__ = [
     "paint",
     "paste",
     "rect_mask",
+    "row_span",
+    "span_mask",
     "ring_mask",
     "text",
     "triangle_mask",
-    "unpack",
+    "colour_row",
+    "pixel_mask",
+    "to_image",
+    "to_rows",
+    "unpack_colour",
     "unpack_np",
 ]

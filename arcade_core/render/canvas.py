@@ -1,15 +1,20 @@
-"""Per-step drawing in JAX on packed canvases, built for how XLA runs vmapped code.
+"""Per-step drawing in JAX, built for how XLA runs vmapped code on a CPU.
 
-Measured on a CPU (shared/bench harness, 64 envs, 128 px): scatters and gathers with per-env
-indices — `dynamic_update_slice` of a sprite, `atlas[index]` — run element by element and cost
-5-20x a frame write, while element-wise selects over static windows vectorize. So a frame is:
+Frames are drawn directly in their output bytes: a band of canvas rows is a uint8[h, 3W] array
+(R, G, B of each pixel side by side, W = canvas width), and the frame is the vertical
+concatenation of full-width bands, reshaped to uint8[H, W, 3] for free. Measured with the
+shared harness (64 envs, 128 px; see BENCHMARKS.md), every alternative costs a multiple of a
+frame write: per-env scatters and gathers (`dynamic_update_slice` of a sprite, `atlas[index]`)
+5-20x; packed uint32 pixels converted to bytes 2-25x; narrow windows joined by horizontal
+concatenation ~10x; while full-width byte bands concatenated by rows run at the floor. So:
 
-* a background baked once (NumPy, packed as one uint32 per pixel: R | G << 8 | B << 16);
-* a few static `Window`s — rectangles fixed when the env is built — whose pixels are computed
-  element-wise from the state (masks from compares, bit tests, squared distances), never a
-  mask over the whole canvas;
-* `compose`, which concatenates background strips and windows so that every output pixel is
-  written once, then `unpack` to uint8[S, S, 3].
+* the background is baked once (NumPy) as bytes;
+* a step computes a few static `Window`s — row bands fixed when the env is built — element-wise
+  from the state: every byte knows its pixel's x (`win.xs`) and y (`win.ys`), so masks are
+  compares, bit tests and squared distances, and `paint` selects a colour's byte pattern;
+* `compose` concatenates background bands and windows by rows, so each output byte is written
+  once. A window narrower than the canvas still spans whole rows (its compute covers the full
+  width; bytes outside its columns are reset to the background by one static select).
 """
 
 from __future__ import annotations
@@ -29,59 +34,105 @@ Colour = Sequence[int]
 
 
 def pack(colour: Colour) -> int:
-    """One RGB triple as the uint32 R | G << 8 | B << 16 (the bytes of a little-endian RGBA)."""
+    """One RGB triple as the int R | G << 8 | B << 16: a hashable colour id (e.g. for tables)."""
     r, g, b = (int(c) & 0xFF for c in colour)
     return r | (g << 8) | (b << 16)
 
 
+def unpack_colour(colour: Colour | int) -> tuple[int, int, int]:
+    """An RGB triple from an RGB sequence or a `pack`ed int."""
+    if isinstance(colour, (int, np.integer)):
+        c = int(colour)
+        return (c & 0xFF, (c >> 8) & 0xFF, (c >> 16) & 0xFF)
+    r, g, b = (int(v) & 0xFF for v in colour)
+    return (r, g, b)
+
+
 def pack_image(img: np.ndarray) -> np.ndarray:
-    """uint8[H, W, 3] -> uint32[H, W] packed pixels."""
+    """uint8[H, W, 3] -> uint32[H, W] colour ids (`pack` per pixel), for build-time tables."""
     img = np.asarray(img, np.uint32)
     return img[..., 0] | (img[..., 1] << 8) | (img[..., 2] << 16)
 
 
-def unpack(canvas: jax.Array) -> jax.Array:
-    """uint32[H, W] packed pixels -> uint8[H, W, 3] (a bitcast, then dropping the 4th byte)."""
-    if np.little_endian:
-        return jax.lax.bitcast_convert_type(canvas, jnp.uint8)[..., :3]
-    shifts = jnp.asarray([0, 8, 16], jnp.uint32)  # pragma: no cover - big-endian hosts
-    return ((canvas[..., None] >> shifts) & 0xFF).astype(jnp.uint8)
-
-
 def unpack_np(canvas: np.ndarray) -> np.ndarray:
-    """NumPy twin of `unpack`, for tests and build-time images."""
+    """uint32[H, W] colour ids -> uint8[H, W, 3] (NumPy twin of `pack_image`)."""
     c = np.asarray(canvas, np.uint32)
     return np.stack([c & 0xFF, (c >> 8) & 0xFF, (c >> 16) & 0xFF], -1).astype(np.uint8)
 
 
+def to_rows(img: np.ndarray) -> np.ndarray:
+    """uint8[H, W, 3] -> uint8[H, 3W], the byte rows the JAX layer draws in."""
+    img = np.asarray(img, np.uint8)
+    return img.reshape(img.shape[0], -1)
+
+
+def to_image(rows: Any) -> Any:
+    """uint8[..., H, 3W] byte rows -> uint8[..., H, W, 3] (a free reshape, JAX or NumPy)."""
+    return rows.reshape(*rows.shape[:-1], rows.shape[-1] // 3, 3)
+
+
+def pixel_mask(mask: Any) -> np.ndarray:
+    """A byte mask bool[h, 3W] -> the pixel mask bool[h, W] (its R bytes), for tests."""
+    return np.asarray(mask)[..., ::3]
+
+
+def colour_row(colour: Colour | int, width: int) -> np.ndarray:
+    """uint8[1, 3*width]: `colour`'s bytes repeated along a row, what `paint` selects."""
+    return np.tile(np.asarray(unpack_colour(colour), np.uint8), width)[None, :]
+
+
 @dataclass(frozen=True)
 class Window:
-    """A static rectangle `(x0, y0)-(x1, y1)` (half-open, canvas coordinates) that a game
-    redraws every step. `xs` (1 x w) and `ys` (h x 1) are its pixels' canvas coordinates."""
+    """A static band of canvas rows `y0..y1` that a game redraws every step, owning columns
+    `x0..x1` (half-open, canvas coordinates). Its pixels are the whole rows, as bytes:
+    uint8[h, 3 * width] with `width` the canvas width (default `x1`, i.e. a band that starts
+    at column 0 and ends at the right edge when x1 == width). `xs` (1 x 3width) is each byte's
+    pixel column, `ys` (h x 1) each row's y, `channel` (1 x 3width) each byte's channel."""
 
     x0: int
     y0: int
     x1: int
     y1: int
+    width: int | None = None
+
+    @property
+    def canvas_width(self) -> int:
+        return self.x1 if self.width is None else self.width
 
     @property
     def shape(self) -> tuple[int, int]:
-        return (self.y1 - self.y0, self.x1 - self.x0)
+        return (self.y1 - self.y0, 3 * self.canvas_width)
+
+    @property
+    def full(self) -> bool:
+        """Whether the window owns its rows' every column."""
+        return self.x0 <= 0 and self.x1 >= self.canvas_width
 
     @property
     def xs(self) -> jax.Array:
-        return jnp.arange(self.x0, self.x1, dtype=jnp.int32)[None, :]
+        return jnp.asarray(np.arange(3 * self.canvas_width, dtype=np.int32)[None, :] // 3)
 
     @property
     def ys(self) -> jax.Array:
         return jnp.arange(self.y0, self.y1, dtype=jnp.int32)[:, None]
 
+    @property
+    def channel(self) -> jax.Array:
+        return jnp.asarray(np.arange(3 * self.canvas_width, dtype=np.int32)[None, :] % 3)
+
+    def columns(self) -> np.ndarray:
+        """bool[1, 3 * width]: the bytes of the columns this window owns."""
+        x = np.arange(3 * self.canvas_width) // 3
+        return ((x >= self.x0) & (x < self.x1))[None, :]
+
     def clip(self, height: int, width: int) -> Window:
-        return Window(max(self.x0, 0), max(self.y0, 0), min(self.x1, width), min(self.y1, height))
+        return Window(
+            max(self.x0, 0), max(self.y0, 0), min(self.x1, width), min(self.y1, height), width
+        )
 
     def of(self, background: np.ndarray) -> jax.Array:
-        """This window's pixels of a packed NumPy background, as a traced constant."""
-        return jnp.asarray(background[self.y0 : self.y1, self.x0 : self.x1])
+        """This window's rows of a byte-row background (uint8[H, 3W]), as a traced constant."""
+        return jnp.asarray(background[self.y0 : self.y1])
 
     def overlaps(self, other: Window) -> bool:
         return (
@@ -90,62 +141,84 @@ class Window:
 
 
 def compose(background: np.ndarray, windows: Mapping[Window, jax.Array]) -> jax.Array:
-    """The packed frame: `background` (uint32[H, W], NumPy) with each window's pixels in place.
+    """The frame's byte rows: `background` (uint8[H, 3W], NumPy) with each window in place.
 
-    Windows must not overlap (checked at trace time). Built from static slices and
-    concatenations only, so XLA writes each output pixel once and nothing is scattered.
+    Windows must not overlap (checked at trace time) and must span the canvas width. Bands of
+    rows are concatenated (fast: whole rows are contiguous); windows sharing rows are merged by
+    static column selects.
     """
     wins = sorted(windows, key=lambda w: (w.y0, w.x0))
+    H, W3 = background.shape
     for i, a in enumerate(wins):
+        if 3 * a.canvas_width != W3:
+            raise ValueError(
+                f"window {a} spans {a.canvas_width} columns, the canvas {W3 // 3}: "
+                "make windows with FrameLayout.window() or pass width="
+            )
+        if tuple(windows[a].shape[-2:]) != a.shape:
+            raise ValueError(f"window {a} has pixels of shape {windows[a].shape}, not {a.shape}")
         for b in wins[i + 1 :]:
             if a.overlaps(b):
                 raise ValueError(f"windows {a} and {b} overlap")
-    H, W = background.shape
     cuts = sorted({0, H, *(w.y0 for w in wins), *(w.y1 for w in wins)})
     bands = []
     for y0, y1 in zip(cuts[:-1], cuts[1:], strict=True):
         inside = [w for w in wins if w.y0 <= y0 and y1 <= w.y1]
-        if not inside:
-            bands.append(jnp.asarray(background[y0:y1]))
-            continue
-        pieces, x = [], 0
-        for w in sorted(inside, key=lambda w: w.x0):
-            if w.x0 > x:
-                pieces.append(jnp.asarray(background[y0:y1, x : w.x0]))
-            pieces.append(windows[w][y0 - w.y0 : y1 - w.y0])
-            x = w.x1
-        if x < W:
-            pieces.append(jnp.asarray(background[y0:y1, x:]))
-        bands.append(jnp.concatenate(pieces, axis=1) if len(pieces) > 1 else pieces[0])
+        band = jnp.asarray(background[y0:y1])
+        for w in inside:
+            rows = windows[w][y0 - w.y0 : y1 - w.y0]
+            band = rows if (w.full and len(inside) == 1) else jnp.where(w.columns(), rows, band)
+        bands.append(band)
     return jnp.concatenate(bands, axis=0) if len(bands) > 1 else bands[0]
 
 
 def paint(pixels: jax.Array, mask: Any, colour: Colour | int) -> jax.Array:
-    """`colour` where `mask` is set (mask broadcastable to the window)."""
-    c = colour if isinstance(colour, int) else pack(colour)
-    return jnp.where(mask, jnp.uint32(c), pixels)
+    """`colour` where `mask` is set (byte rows; mask broadcastable to them)."""
+    return jnp.where(mask, jnp.asarray(colour_row(colour, pixels.shape[-1] // 3)), pixels)
 
 
 def rect_mask(win: Window, x0: Any, y0: Any, x1: Any, y1: Any) -> jax.Array:
-    """Pixels of `win` inside the half-open box (x0, y0)-(x1, y1) (dynamic corners allowed)."""
+    """Bytes of `win` inside the half-open box (x0, y0)-(x1, y1) (dynamic corners allowed)."""
     xs, ys = win.xs, win.ys
     return (xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1)
 
 
-_LOW7 = 0x7F7F7F
-_HIGH = 0x808080
+def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
+    """Bytes of `win` whose column lies in any of the per-row inclusive intervals `(lo, hi)`
+    (each broadcastable to [h, 1], int or float; empty where lo > hi). See
+    `geometry.triangle_spans` / `disc_span`.
 
-
-def add_colour(pixels: jax.Array, times: Any, colour: Colour) -> jax.Array:
-    """Add `times` x `colour` to every channel modulo 256 (uint8 wrap-around, no carry across
-    channels): the reference's additive blending, done on packed pixels."""
-    out = pixels
-    c = jnp.uint32(pack(colour))
-    times = jnp.asarray(times, jnp.uint32)
-    for k in range(1, 4):  # times is 0..3 in practice; each pass adds once where times >= k
-        added = ((out & _LOW7) + (c & _LOW7)) ^ ((out ^ c) & _HIGH)
-        out = jnp.where(times >= k, added, out)
+    The compares run on uint8 columns (a canvas is at most 256 wide), 32 bytes per vector op,
+    which is what makes a shape cost about two byte-wide compares per byte."""
+    if win.canvas_width > 256:
+        raise ValueError("span_mask draws on canvases up to 256 columns wide")
+    xs = jnp.asarray(np.arange(3 * win.canvas_width, dtype=np.int32)[None, :] // 3, jnp.uint8)
+    out = None
+    for lo, hi in spans:
+        lo, hi = jnp.asarray(lo), jnp.asarray(hi)
+        if jnp.issubdtype(lo.dtype, jnp.floating):
+            lo, hi = jnp.ceil(jnp.clip(lo, -1.0, 256.0)), jnp.floor(jnp.clip(hi, -1.0, 256.0))
+        lo, hi = lo.astype(jnp.int32), hi.astype(jnp.int32)
+        empty = (lo > hi) | (hi < 0) | (lo > 255)
+        lo8 = jnp.where(empty, 255, jnp.clip(lo, 0, 255)).astype(jnp.uint8)
+        hi8 = jnp.where(empty, 0, jnp.clip(hi, 0, 255)).astype(jnp.uint8)
+        m = (xs >= lo8) & (xs <= hi8)
+        out = m if out is None else out | m
+    if out is None:
+        raise ValueError("span_mask needs at least one span")
     return out
+
+
+def row_span(win: Window, rows: Any, lo: Any, hi: Any) -> tuple[jax.Array, jax.Array]:
+    """The interval (lo, hi) on the rows where `rows` (bool [h, 1]) holds, empty elsewhere."""
+    return jnp.where(rows, lo, 1), jnp.where(rows, hi, 0)
+
+
+def add_colour(pixels: jax.Array, times: Any, colour: Colour | int) -> jax.Array:
+    """Add `times` x `colour` to every channel modulo 256: the reference's additive blending,
+    which uint8 arithmetic wraps by itself."""
+    times = jnp.asarray(times).astype(jnp.uint8)
+    return pixels + times * jnp.asarray(colour_row(colour, pixels.shape[-1] // 3))
 
 
 # ---------------------------------------------------------------------------- bitmaps
@@ -219,22 +292,23 @@ _FONT25 = np.asarray(
 
 @cache
 def _number_layout(
-    box: tuple[int, int, int, int], digit_w: int, max_digits: int, margin: int, gap: int
+    box: tuple[int, int, int, int],
+    digit_w: int,
+    max_digits: int,
+    margin: int,
+    gap: int,
+    width: int | None,
 ) -> tuple[Window, np.ndarray, np.ndarray, np.ndarray]:
     """Static tables for `number_mask`: the window any 1..max_digits number can touch; per
-    digit count n, each window column's digit slot (-1: none) and font column; each window
-    row's font row (-1: none)."""
+    digit count n, each byte's digit slot (-1: none) and font column; each row's font row
+    (-1: none)."""
     x0, y0, x1, y1 = box
     cell_w, cell_h = digit_w // 5, ((y1 - margin) - (y0 + margin)) // 5
-    width = [n * digit_w + (n - 1) * gap for n in range(1, max_digits + 1)]
-    lefts = [x0 + ((x1 - x0) - wd) // 2 for wd in width]
-    win = Window(
-        min(lefts),
-        y0 + margin,
-        max(le + wd for le, wd in zip(lefts, width, strict=True)),
-        y0 + margin + 5 * cell_h,
-    )
-    xs = np.arange(win.x0, win.x1)
+    widths = [n * digit_w + (n - 1) * gap for n in range(1, max_digits + 1)]
+    lefts = [x0 + ((x1 - x0) - wd) // 2 for wd in widths]
+    right = max(le + wd for le, wd in zip(lefts, widths, strict=True))
+    win = Window(min(lefts), y0 + margin, right, y0 + margin + 5 * cell_h, width)
+    xs = np.arange(3 * win.canvas_width) // 3
     slot = np.full((max_digits, xs.size), -1, np.int32)
     col = np.zeros((max_digits, xs.size), np.int32)
     for n, left in enumerate(lefts, 1):
@@ -248,10 +322,17 @@ def _number_layout(
 
 
 def number_window(
-    box: tuple[int, int, int, int], digit_w: int, max_digits: int, margin: int = 1, gap: int = 2
+    box: tuple[int, int, int, int],
+    digit_w: int,
+    max_digits: int,
+    margin: int = 1,
+    gap: int = 2,
+    *,
+    width: int | None = None,
 ) -> Window:
-    """The window `number_mask` draws in for this box (all digit counts up to `max_digits`)."""
-    return _number_layout(tuple(box), digit_w, max_digits, margin, gap)[0]
+    """The window `number_mask` draws in for this box (all digit counts up to `max_digits`);
+    `width` is the canvas width."""
+    return _number_layout(tuple(box), digit_w, max_digits, margin, gap, width)[0]
 
 
 def number_mask(
@@ -262,25 +343,24 @@ def number_mask(
     max_digits: int,
     margin: int = 1,
     gap: int = 2,
+    width: int | None = None,
 ) -> jax.Array:
-    """Pixels lit by a non-negative integer centred in `box` with the digit font (GAMES.md
-    §2.4), over `number_window(box, ...)`.
+    """Bytes lit by a non-negative integer centred in `box` with the digit font (GAMES.md
+    §2.4), over `number_window(box, ..., width=width)` (`width`: the canvas width).
 
     Digits are placed as the spec says: n digits of width `digit_w` and gap `gap`, centred;
     each glyph cell `digit_w // 5` wide and `(box height - 2 margin) // 5` high. A value with
     more than `max_digits` digits shows its last `max_digits`; a negative value shows as the
     single digit `value mod 10`, as the reference draws it.
     """
-    win, slot_t, col_t, row_t = _number_layout(tuple(box), digit_w, max_digits, margin, gap)
+    win, slot_t, col_t, row_t = _number_layout(tuple(box), digit_w, max_digits, margin, gap, width)
     value = jnp.asarray(value, jnp.int32)
     v = jnp.where(value < 0, jnp.mod(value, 10), value)
     pow10 = jnp.asarray([10**k for k in range(max_digits)], jnp.int32)
     n = jnp.clip(jnp.sum(v >= pow10[1:]) + 1, 1, max_digits)
     exps = jnp.clip(n - 1 - jnp.arange(max_digits), 0, max_digits - 1)
-    glyphs = jnp.asarray(_FONT25)[
-        (v // pow10[exps]) % 10
-    ]  # 25-bit glyph per slot, most significant first
-    slot = jnp.asarray(slot_t)[n - 1]  # per window column
+    glyphs = jnp.asarray(_FONT25)[(v // pow10[exps]) % 10]  # 25-bit glyph per slot, MSD first
+    slot = jnp.asarray(slot_t)[n - 1]  # per byte
     col = jnp.asarray(col_t)[n - 1]
     g = jnp.zeros_like(slot, dtype=jnp.uint32)
     for k in range(max_digits):
@@ -298,10 +378,12 @@ class Board:
 
     Geometry as GAMES.md §2.2: a `gap`-px grid line before every cell and after the last, so
     cell (i, j) (column i, row j) has its interior at `(gap + i*(cell+gap), gap + j*(cell+gap))`
-    relative to `(x, y)`, the board's top-left on the canvas. `tiles` is uint8[K, cell, cell, 3]
-    (or [K, 3] for flat colours); a step passes `kinds` (int[R, C], values 0..K-1) and gets the
-    board's pixels: each cell's kind is spread over its pixels by broadcasting (no gather) and
-    picked from the K precomputed full-board images by K - 1 selects.
+    relative to `(x, y)`, the board's top-left on the canvas (of `width` columns, default the
+    board's right edge). `tiles` is uint8[K, cell, cell, 3] (or [K, 3] for flat colours); a
+    step passes `kinds` (int[R, C], values 0..K-1) and gets the board's byte rows: each cell's
+    kind is spread over its rows by broadcasting and over its columns by a product with a
+    static one-hot matrix (no gather), then picked from K precomputed board images by K - 1
+    selects.
     """
 
     def __init__(
@@ -314,6 +396,7 @@ class Board:
         line_colour: Colour,
         x: int,
         y: int,
+        width: int | None = None,
     ) -> None:
         tiles = np.asarray(tiles, np.uint8)
         if tiles.ndim == 2:  # flat colours
@@ -321,15 +404,20 @@ class Board:
         self.rows, self.cols, self.cell, self.gap = rows, cols, cell, gap
         self.pitch = pitch = cell + gap
         h, w = rows * pitch + gap, cols * pitch + gap
-        self.window = Window(x, y, x + w, y + h)
-        ys, xs = np.arange(h), np.arange(w)
-        line = (ys[:, None] % pitch < gap) | (xs[None, :] % pitch < gap)
+        self.window = Window(x, y, x + w, y + h, width)
+        W = self.window.canvas_width
+        ys, xs = np.arange(h), np.arange(W) - x
+        inside = (xs >= 0) & (xs < w)
+        line = (ys[:, None] % pitch < gap) | (xs[None, :] % pitch < gap) | ~inside[None, :]
         iy = np.clip((ys - gap) % pitch, 0, cell - 1)
         ix = np.clip((xs - gap) % pitch, 0, cell - 1)
-        packed = pack_image(tiles)  # [K, cell, cell]
-        images = packed[:, iy[:, None], ix[None, :]]  # [K, h, w]
-        images[:, line] = pack(line_colour)
-        self.images = images
+        images = tiles[:, iy[:, None], ix[None, :]]  # [K, h, W, 3]
+        images[:, line] = np.asarray(line_colour, np.uint8)
+        self.images = images.reshape(images.shape[0], h, 3 * W)
+        col = np.where(inside & (xs % pitch >= gap), (xs - gap) // pitch, -1).clip(-1, cols - 1)
+        self._onehot = np.repeat(
+            (col[None, :] == np.arange(cols)[:, None]).astype(np.float32), 3, axis=1
+        )  # [C, 3W]: which board column each byte is in
 
     def cell_box(self, col: int, row: int) -> tuple[int, int, int, int]:
         """Canvas box (x0, y0, x1, y1) of cell (col, row)'s interior."""
@@ -337,12 +425,17 @@ class Board:
         y = self.window.y0 + self.gap + row * self.pitch
         return (x, y, x + self.cell, y + self.cell)
 
+    def kinds_per_byte(self, kinds: jax.Array) -> jax.Array:
+        """int32[h, 3W]: the kind of the cell under each byte (0 on grid lines and outside)."""
+        R, p, g = self.rows, self.pitch, self.gap
+        kinds = jnp.asarray(kinds, jnp.float32)
+        per_row = jnp.broadcast_to(kinds[:, None, :], (R, p, self.cols)).reshape(R * p, -1)
+        per_row = jnp.pad(per_row, ((g, 0), (0, 0)))  # top grid line: kind 0, masked below
+        return jnp.dot(per_row, jnp.asarray(self._onehot)).astype(jnp.int32)
+
     def pixels(self, kinds: jax.Array) -> jax.Array:
-        """The board's packed pixels (uint32[h, w]) for `kinds` (int[R, C])."""
-        R, C, p, g = self.rows, self.cols, self.pitch, self.gap
-        kinds = jnp.asarray(kinds, jnp.int32)
-        spread = jnp.broadcast_to(kinds[:, None, :, None], (R, p, C, p)).reshape(R * p, C * p)
-        spread = jnp.pad(spread, ((g, 0), (g, 0)))  # grid-line pixels: images hold the line colour
+        """The board's byte rows (uint8[h, 3W]) for `kinds` (int[R, C])."""
+        spread = self.kinds_per_byte(kinds)
         out = jnp.asarray(self.images[0])
         for k in range(1, self.images.shape[0]):
             out = jnp.where(spread == k, jnp.asarray(self.images[k]), out)

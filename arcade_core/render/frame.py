@@ -2,8 +2,8 @@
 centre, the score at the top and the game's name at the bottom.
 
 A `FrameLayout` is built once per (game, difficulty, size): background, name and any static
-drawing of the game area are baked into one packed image; a step then computes only its
-windows and `render` composes them with the score.
+drawing of the game area are baked into one image; a step then computes only its
+windows (byte rows, see `canvas`) and `render` composes them with the score.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .canvas import Window, compose, number_mask, number_window, pack, pack_image, paint, unpack
+from .canvas import Window, compose, number_mask, number_window, paint, to_image, to_rows
 from .static import new_canvas, text
 
 Colour = Sequence[int]
@@ -55,7 +55,7 @@ class FrameLayout:
         self.size = obs_size
         self.area_side = area_side
         self.offset = (obs_size - area_side) // 2
-        self.score_colour = pack(score_colour)
+        self.score_colour = tuple(score_colour)
         self.max_score_digits = max_score_digits
         self.canvas = new_canvas(obs_size, obs_size, background)
         text(
@@ -65,24 +65,27 @@ class FrameLayout:
         self.area = self.canvas[o : o + area_side, o : o + area_side]
         if area_colour is not None:
             self.area[:] = np.asarray(area_colour, np.uint8)
-        self.score_window = number_window(SCORE_BOX[obs_size], DIGIT_W[obs_size], max_score_digits)
-        self._packed: np.ndarray | None = None
+        self.score_window = number_window(
+            SCORE_BOX[obs_size], DIGIT_W[obs_size], max_score_digits, width=obs_size
+        )
+        self._rows: np.ndarray | None = None
 
     def background(self) -> np.ndarray:
-        """The baked background, packed (uint32[S, S]); freezes the static drawing."""
-        if self._packed is None:
+        """The baked background as byte rows (uint8[S, 3S]); freezes the static drawing."""
+        if self._rows is None:
             self.canvas.setflags(write=False)
-            self._packed = pack_image(self.canvas)
-            self._packed.setflags(write=False)
-        return self._packed
+            self._rows = to_rows(self.canvas)
+            self._rows.setflags(write=False)
+        return self._rows
 
     def window(self, x0: int, y0: int, x1: int, y1: int, *, area: bool = True) -> Window:
-        """A static window, in game-area coordinates by default, clipped to the canvas."""
+        """A static window (a band of whole rows owning columns x0..x1), in game-area
+        coordinates by default, clipped to the canvas."""
         o = self.offset if area else 0
         return Window(x0 + o, y0 + o, x1 + o, y1 + o).clip(self.size, self.size)
 
     def pixels(self, win: Window) -> jax.Array:
-        """The background's pixels under `win` (traced constant)."""
+        """The background's byte rows under `win` (traced constant)."""
         return win.of(self.background())
 
     def number(
@@ -95,7 +98,9 @@ class FrameLayout:
         max_digits: int,
     ) -> jax.Array:
         """Draw a number in `box` (canvas coordinates) onto `pixels` of `number_window(box)`."""
-        mask = number_mask(value, box, digit_w=DIGIT_W[self.size], max_digits=max_digits)
+        mask = number_mask(
+            value, box, digit_w=DIGIT_W[self.size], max_digits=max_digits, width=self.size
+        )
         return paint(pixels, mask, colour)
 
     def render(self, windows: Mapping[Window, jax.Array], score: Any | None = None) -> jax.Array:
@@ -108,6 +113,7 @@ class FrameLayout:
                 SCORE_BOX[self.size],
                 digit_w=DIGIT_W[self.size],
                 max_digits=self.max_score_digits,
+                width=self.size,
             )
             windows[win] = paint(self.pixels(win), mask, self.score_colour)
-        return unpack(compose(self.background(), windows))
+        return to_image(compose(self.background(), windows))

@@ -55,3 +55,59 @@ def in_capsule(xs: Any, ys: Any, p: Point, q: Point, r: Any, xp: Any = np) -> An
     t = xp.clip(t, 0.0, 1.0)
     ex, ey = xs - (p[0] + t * dx), ys - (p[1] + t * dy)
     return ex * ex + ey * ey <= r * r
+
+
+# ----------------------------------------------------------------------- per-row spans (JAX)
+# A convex shape meets each pixel row in one run of columns, so a dynamic shape is drawn by
+# computing, per row, the inclusive integer interval [lo, hi] of its columns (a few ops on an
+# [h, 1] array) and then comparing each byte's column against it (`canvas.span_mask`): two
+# compares per byte instead of the shape's whole predicate. Empty rows have lo > hi.
+
+_BIG = 1 << 20
+
+
+def _edge_bounds(ys: Any, p: Point, q: Point, sign: int) -> tuple[Any, Any, Any]:
+    """For sign * edge(p, q)(x, y) >= 0 (the `in_triangle` edge function), per row: the
+    integer lower bound on x, the upper bound, and whether the row can satisfy it at all."""
+    import jax.numpy as jnp
+
+    a = -(q[1] - p[1]) * sign  # coefficient of x
+    k = ((q[0] - p[0]) * (ys - p[1]) + (q[1] - p[1]) * p[0]) * sign  # the rest
+    safe = jnp.where(a == 0, 1, a)
+    lo = jnp.where(a > 0, -((k) // safe), -_BIG)  # a x >= -k, a > 0: x >= ceil(-k / a)
+    hi = jnp.where(a < 0, k // (-safe), _BIG)  # a < 0: x <= floor(k / -a)
+    ok = jnp.where(a == 0, k >= 0, True)
+    return lo, hi, ok
+
+
+def triangle_spans(ys: Any, a: Point, b: Point, c: Point) -> list[tuple[Any, Any]]:
+    """Per-row column intervals whose union is `in_triangle(xs, ys, a, b, c)` exactly (integer
+    vertices): one interval per orientation branch (all edges >= 0, all <= 0); a proper
+    triangle fills one of them, a degenerate one may touch both."""
+    import jax.numpy as jnp
+
+    out = []
+    for sign in (1, -1):
+        bounds = [_edge_bounds(ys, p, q, sign) for p, q in ((a, b), (b, c), (c, a))]
+        lo = jnp.maximum(jnp.maximum(bounds[0][0], bounds[1][0]), bounds[2][0])
+        hi = jnp.minimum(jnp.minimum(bounds[0][1], bounds[1][1]), bounds[2][1])
+        ok = bounds[0][2] & bounds[1][2] & bounds[2][2]
+        out.append((jnp.where(ok, lo, _BIG), jnp.where(ok, hi, -_BIG)))
+    return out
+
+
+def isqrt(n: Any) -> Any:
+    """floor(sqrt(n)) for int32 n >= 0, exact (float sqrt corrected by one either way);
+    -1 for n < 0."""
+    import jax.numpy as jnp
+
+    r = jnp.floor(jnp.sqrt(jnp.maximum(n, 0).astype(jnp.float32))).astype(jnp.int32)
+    r = jnp.where(r * r > n, r - 1, r)
+    r = jnp.where((r + 1) * (r + 1) <= n, r + 1, r)
+    return jnp.where(n < 0, -1, r)
+
+
+def disc_span(ys: Any, cx: Any, cy: Any, r2: Any) -> tuple[Any, Any]:
+    """Per row, the columns of integer points with (x - cx)^2 + (y - cy)^2 <= r2 (all ints)."""
+    h = isqrt(r2 - (ys - cy) ** 2)
+    return cx - h, cx + h  # h = -1 (row misses the disc): lo > hi

@@ -1,5 +1,6 @@
-"""CartPole frames (GAMES.md §3.1 Rendering) as three static windows over a baked background:
-cart + pole (the rows they can reach, across the game area), and one per arrow box."""
+"""CartPole frames (GAMES.md §3.1 Rendering) as two full-width row bands over a baked
+background: cart + pole (the rows they can reach), and the two arrows (the rows of their
+boxes)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from arcade_core.render import FrameLayout, Window, pack, paint
-from arcade_core.render.geometry import in_triangle
+from arcade_core.render import FrameLayout, add_colour, paint, row_span, span_mask
+from arcade_core.render.geometry import isqrt, triangle_spans
 
 from . import constants as C
 
@@ -24,18 +24,19 @@ def arrow_len(v: jax.Array, a: float) -> jax.Array:
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
 
 
-def _tri(
-    xs: Any, ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
-) -> Any:
-    """Triangle inscribed in `box`, pointing right/down, or left/up where `apex_first`."""
+def _tri_spans(
+    ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
+) -> list[tuple[Any, Any]]:
+    """Row spans of the triangle inscribed in `box`, pointing right/down, or left/up where
+    `apex_first` (the `in_triangle` pixels, exactly)."""
     x0, y0, x1, y1 = box
     if horizontal:
         ym = (y0 + y1) // 2
         ax, bx = jnp.where(apex_first, x0, x1), jnp.where(apex_first, x1, x0)
-        return in_triangle(xs, ys, (ax, ym), (bx, y0), (bx, y1))
+        return triangle_spans(ys, (ax, ym), (bx, y0), (bx, y1))
     xm = (x0 + x1) // 2
     ay, by = jnp.where(apex_first, y0, y1), jnp.where(apex_first, y1, y0)
-    return in_triangle(xs, ys, (xm, ay), (x0, by), (x1, by))
+    return triangle_spans(ys, (xm, ay), (x0, by), (x1, by))
 
 
 def _disc_span(ys: jax.Array, cx: jax.Array, cy: Any, r: float) -> tuple[jax.Array, jax.Array]:
@@ -84,20 +85,14 @@ class CartPoleRenderer:
         )
         w, r = L["cart_w"], L["pole_r"]
         self.pivot_y = L["cart_top"] + L["cart_h"] // 2
-        # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom
-        self.body = layout.window(
-            0, self.pivot_y - w - r - 1, L["area"], L["cart_top"] + L["cart_h"]
-        )
+        o, S = layout.offset, obs_size
+        # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom; the
+        # shapes stay inside the game area, so the band spans whole rows (no column select)
+        self.body = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"] + L["cart_h"])
         m = ARROW_MARGIN
-        (a0, b0, a1, b1), (c0, d0, c1, d1) = L["vel_box"], L["ang_box"]
-        self.vel = layout.window(a0 - m, b0 - m, a1 + m, b1 + m)
-        self.ang = layout.window(c0 - m, d0 - m, c1 + m, d1 + m)
-        # the pole adds its colour 0-3 times (capsule, pivot disc, tip disc) over bg or cart
-        self.pole_colours = np.asarray(
-            [[pack([(c + k * p) % 256 for c, p in zip(base, C.POLE, strict=True)]) for k in range(4)]
-             for base in (C.BACKGROUND, C.CART)],
-            np.uint32,
-        )  # fmt: skip
+        (_, b0, _, b1), (_, d0, _, d1) = L["vel_box"], L["ang_box"]
+        # both arrows share rows: one band, each arrow's shapes bounded by its own box
+        self.arrows = layout.window(-o, min(b0, d0) - m, S - o, max(b1, d1) + m)
 
     def cart_left(self, x: jax.Array) -> jax.Array:
         """Left edge of the cart on the game area: int(x~ (s-W)/4.8 + (s-W)/2)."""
@@ -109,31 +104,28 @@ class CartPoleRenderer:
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
+        arrows = self._velocity_arrow(state.x_dot + state.noise[1]) | self._angular_arrow(
+            state.theta_dot + state.noise[3]
+        )
         windows = {
             self.body: self._cart_and_pole(x, theta, visible),
-            self.vel: self._velocity_arrow(state.x_dot + state.noise[1]),
-            self.ang: self._angular_arrow(state.theta_dot + state.noise[3]),
+            self.arrows: paint(self.layout.pixels(self.arrows), arrows, C.ARROW),
         }
         return self.layout.render(windows, score=state.score)
-
-    def _local(self, win: Window) -> tuple[jax.Array, jax.Array]:
-        """Window pixel coordinates on the game area (the spec's coordinates)."""
-        o = self.layout.offset
-        return win.xs - o, win.ys - o
 
     def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> jax.Array:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
         Every shape here is convex, so each window row meets it in one interval: the bounds are
-        computed per row (a few dozen rows) and each pixel only compares its x against them.
-        The pixel under the pole is the background or the cart, so the sum is a table lookup.
+        computed per row (a few dozen rows) and each byte only compares its column against them.
         """
-        L, o = self.L, self.layout.offset
+        L = self.L
         w, r = L["cart_w"], L["pole_r"]
-        xs, ys = self._local(self.body)
-        xs, ys = xs.astype(jnp.float32), ys.astype(jnp.float32)
+        ys = (self.body.ys - self.layout.offset).astype(jnp.float32)
+        o = self.layout.offset
         xl = self.cart_left(x)
-        on_cart = (xs >= xl) & (xs < xl + w) & (ys >= L["cart_top"])
+        shown = jnp.asarray(visible, bool)
+        cart = row_span(self.body, (ys >= L["cart_top"]) & shown, xl + o, xl + o + w - 1)
         # pole: pivot P, tip Q = P + W (sin, -cos) (positive angle leans right)
         px, py = (xl + w // 2).astype(jnp.float32), float(self.pivot_y)
         sin, cos = jnp.sin(theta), jnp.cos(theta)
@@ -141,47 +133,53 @@ class CartPoleRenderer:
         lo_p, hi_p = _disc_span(ys, px, py, r)
         lo_q, hi_q = _disc_span(ys, qx, qy, r)
         lo_b, hi_b = _band_span(ys - py, px, sin, cos, r, w)
-        lo_c, hi_c = (
-            jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b),
-            jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b),
-        )
-        count = (
-            ((xs >= lo_c) & (xs <= hi_c)).astype(jnp.int32)
-            + ((xs >= lo_p) & (xs <= hi_p)).astype(jnp.int32)
-            + ((xs >= lo_q) & (xs <= hi_q)).astype(jnp.int32)
-        )
-        if visible is not True:
-            on_cart = on_cart & visible
-            count = jnp.where(visible, count, 0)
-        lut = jnp.asarray(self.pole_colours)  # [on cart][times the pole colour is added]
-        under_cart = jnp.take(lut[1], count)
-        under_bg = jnp.take(lut[0], count)
-        del o
-        return jnp.where(on_cart, under_cart, under_bg)
+        lo_c = jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b)
+        hi_c = jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b)
+
+        def span(lo: jax.Array, hi: jax.Array) -> jax.Array:
+            lo = jnp.where(shown, lo + o, jnp.inf)
+            return span_mask(self.body, (lo, hi + o)).astype(jnp.uint8)
+
+        count = span(lo_c, hi_c) + span(lo_p, hi_p) + span(lo_q, hi_q)
+        base = paint(self.layout.pixels(self.body), span_mask(self.body, cart), C.CART)
+        return add_colour(base, count, C.POLE)
 
     def _velocity_arrow(self, v: jax.Array) -> jax.Array:
-        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves."""
+        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves (mask)."""
         x0, y0, x1, y1 = self.L["vel_box"]
-        xs, ys = self._local(self.vel)
+        o = self.layout.offset
+        ys = self.arrows.ys - o
         t, hd = arrow_len(v, 2.0), arrow_len(v, self.L["head0"])
         ym, left = (y0 + y1) // 2, v <= 0
         sx0, sx1 = jnp.where(left, x0 + hd, x0), jnp.where(left, x1, x1 - hd)
-        shaft = (xs >= sx0) & (xs < sx1) & (ys >= ym - t // 2) & (ys < ym + t // 2)
+        shaft = row_span(self.arrows, (ys >= ym - t // 2) & (ys < ym + t // 2), sx0, sx1 - 1)
         hx0 = jnp.where(left, x0, x1 - hd)
-        head = _tri(xs, ys, (hx0, ym - hd // 2, hx0 + hd, ym + hd // 2), left, horizontal=True)
-        return paint(self.layout.pixels(self.vel), shaft | head, C.ARROW)
+        box = (hx0, ym - hd // 2, hx0 + hd, ym + hd // 2)
+        spans = [shaft, *_tri_spans(ys, box, left, horizontal=True)]
+        return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
 
     def _angular_arrow(self, w: jax.Array) -> jax.Array:
-        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left."""
+        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left (mask)."""
         x0, y0, x1, y1 = self.L["ang_box"]
-        xs, ys = self._local(self.ang)
+        o = self.layout.offset
+        ys = self.arrows.ys - o
         t, hd = arrow_len(w, 2.0), arrow_len(w, self.L["head0"])
         cx, cy, rad = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 2
-        d2 = (xs - cx) ** 2 + (ys - cy) ** 2
+        # quarter ring x >= cx, y <= cy, d2 <= rad^2 and (inner < 0 or d2 > inner^2), per row
+        dy2 = (ys - cy) ** 2
         inner = rad - t
-        shaft = ((inner < 0) | (d2 > inner * inner)) & (d2 <= rad * rad) & (xs >= cx) & (ys <= cy)
+        k = inner * inner - dy2
+        lo = jnp.where((inner < 0) | (k < 0), cx, cx + isqrt(k) + 1)
+        hi = cx + isqrt(rad * rad - dy2)
+        ring = row_span(self.arrows, ys <= cy, lo, hi)
         ccw = w <= 0
         down = (x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd)
         left = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
-        head = jnp.where(ccw, _tri(xs, ys, left, True, True), _tri(xs, ys, down, False, False))
-        return paint(self.layout.pixels(self.ang), shaft | head, C.ARROW)
+        heads = [
+            (jnp.where(ccw, a[0], b[0]), jnp.where(ccw, a[1], b[1]))
+            for a, b in zip(
+                _tri_spans(ys, left, True, True), _tri_spans(ys, down, False, False), strict=True
+            )
+        ]
+        spans = [ring, *heads]
+        return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
