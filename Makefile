@@ -1,4 +1,4 @@
-# `make run`: install (CPU JAX) and run the main job.  `make test`: install with the dev extra and test.
+# `make run`: install (CPU JAX, agents+viz extras) and run the main job (a short training run).  `make test`: install with the dev extra and test.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -36,9 +36,22 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-plugins: $(PLUGIN_STAMPS)
 
-run: install
+# `make run`: the main job as a newcomer meets it: list the envs, train PQN on CartPoleEasy
+# (MDP, 128 px) for a few minutes on CPU with a progress line, then evaluate the agent and
+# record it. Leaves runs/quickstart/{curve.png,agent.gif,metrics.csv,config.toml,tb/,...}.
+RUN_DIR   ?= runs/quickstart
+RUN_TRAIN ?= --algo pqn --env CartPoleEasy --no-partial --obs-size 128 --num-envs 16 \
+             --num-steps 32 --total-frames 60000 --features 64 --set lr=0.001 eps_decay=0.2
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PIP) install -e ".[agents,viz]"
+	touch $@
+
+run: install $(VENV)/.installed-run
 	$(VENV)/bin/arcade list
-	$(VENV)/bin/arcade bench CartPoleEasy --num-envs 64 --steps 128 --floor
+	rm -rf $(RUN_DIR)
+	$(VENV)/bin/arcade train $(RUN_TRAIN) --out $(RUN_DIR)
+	$(VENV)/bin/arcade eval $(RUN_DIR) --episodes 32 --record $(RUN_DIR)/agent.gif
 
 # the core's and built-ins' suite, then every plugin's own tests, then `arcade new-plugin`'s
 # skeletons: written, installed (in a throwaway overlay venv) and run through their tests
