@@ -23,9 +23,12 @@ from arcade_core.render import (
     number_window,
     pack,
     pack_image,
+    pixel_mask,
+    span_mask,
     text,
+    to_image,
+    to_rows,
     triangle_mask,
-    unpack,
     unpack_np,
 )
 from arcade_core.render.frame import DIGIT_W, LETTER, SCORE_BOX, name_box
@@ -62,8 +65,10 @@ def place(shape: tuple[int, int], win: Window, mask: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("value", [0, 7, 10, 42, 199, 600, 1234])
 def test_number_matches_spec_layout(size: int, value: int) -> None:
     box = SCORE_BOX[size]
-    mask = np.asarray(number_mask(value, box, digit_w=DIGIT_W[size], max_digits=4))
-    got = place((size, size), number_window(box, DIGIT_W[size], 4), mask)
+    mask = number_mask(value, box, digit_w=DIGIT_W[size], max_digits=4, width=size)
+    win = number_window(box, DIGIT_W[size], 4, width=size)
+    got = np.zeros((size, size), bool)
+    got[win.y0 : win.y1] = pixel_mask(mask)
     assert np.array_equal(got, brute_number((size, size), value, box, DIGIT_W[size]))
 
 
@@ -136,43 +141,57 @@ def test_triangle_is_inclusive_and_points_the_right_way(direction: str) -> None:
     assert m.sum() == (m[2:9, 2:9]).sum()  # nothing outside the inclusive box
 
 
-def test_pack_unpack_roundtrip() -> None:
+def test_pack_and_byte_rows_roundtrip() -> None:
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (7, 9, 3), dtype=np.uint8)
-    packed = pack_image(img)
-    assert np.array_equal(unpack_np(packed), img)
-    assert np.array_equal(np.asarray(unpack(jnp.asarray(packed))), img)
+    assert np.array_equal(unpack_np(pack_image(img)), img)
+    rows = to_rows(img)
+    assert rows.shape == (7, 27) and np.array_equal(rows[:, 3 * 4 + 1], img[:, 4, 1])
+    assert np.array_equal(np.asarray(to_image(jnp.asarray(rows))), img)
     assert pack((1, 2, 3)) == 1 | 2 << 8 | 3 << 16
+
+
+def test_window_bytes_know_their_pixel() -> None:
+    win = Window(3, 2, 10, 9, 12)
+    assert win.shape == (7, 36)
+    assert np.array_equal(np.asarray(win.xs)[0], np.repeat(np.arange(12), 3))
+    assert np.array_equal(np.asarray(win.channel)[0], np.tile([0, 1, 2], 12))
+    assert np.array_equal(np.asarray(win.ys)[:, 0], np.arange(2, 9))
+    assert not win.full and Window(0, 0, 12, 4, 12).full
 
 
 def test_compose_places_windows_and_rejects_overlap() -> None:
     rng = np.random.default_rng(1)
-    bg = rng.integers(0, 2**24, (20, 30)).astype(np.uint32)
-    a, b = Window(3, 2, 10, 9), Window(12, 5, 30, 11)
-    pa = jnp.full(a.shape, 7, jnp.uint32)
-    pb = jnp.full(b.shape, 9, jnp.uint32)
-    got = np.asarray(compose(bg, {a: pa, b: pb}))
+    bg = rng.integers(0, 256, (20, 30, 3)).astype(np.uint8)
+    # a narrow window, a full-width band, and a window sharing rows with the first
+    a, b, c = Window(3, 2, 10, 9, 30), Window(0, 12, 30, 15, 30), Window(20, 4, 25, 6, 30)
+    pixels = {w: jnp.full(w.shape, v, jnp.uint8) for w, v in ((a, 7), (b, 9), (c, 11))}
+    got = np.asarray(to_image(compose(to_rows(bg), pixels)))
     want = bg.copy()
     want[2:9, 3:10] = 7
-    want[5:11, 12:30] = 9
+    want[12:15, :] = 9
+    want[4:6, 20:25] = 11
     assert np.array_equal(got, want)
     with pytest.raises(ValueError, match="overlap"):
-        compose(bg, {a: pa, Window(8, 8, 12, 12): jnp.zeros((4, 4), jnp.uint32)})
+        compose(
+            to_rows(bg), {a: pixels[a], Window(8, 8, 12, 12, 30): jnp.zeros((4, 90), jnp.uint8)}
+        )
+    with pytest.raises(ValueError, match="spans"):
+        compose(to_rows(bg), {Window(0, 0, 10, 2): jnp.zeros((2, 30), jnp.uint8)})
 
 
 @pytest.mark.parametrize(("x", "y"), [(5, 4), (-3, 2), (25, -2), (0, 0), (40, 3)])
 def test_bitmap_mask_places_and_clips_exactly(x: int, y: int) -> None:
     rng = np.random.default_rng(2)
     bitmap = rng.random((6, 37)) < 0.5  # wider than one 32-bit word
-    win = Window(2, 1, 50, 12)
-    got = np.asarray(bitmap_mask(win, bitmap, jnp.int32(x), jnp.int32(y)))
-    full = np.zeros((20, 90), bool)
+    win = Window(0, 1, 60, 12)
+    got = pixel_mask(bitmap_mask(win, bitmap, jnp.int32(x), jnp.int32(y)))
+    full = np.zeros((20, 60), bool)
     for r in range(6):
         for c in range(37):
-            if bitmap[r, c] and 0 <= y + r < 20 and 0 <= x + c + 10 < 90:
-                full[y + r, x + c + 10] = True
-    want = full[win.y0 : win.y1, win.x0 + 10 : win.x1 + 10]
-    assert np.array_equal(got, want)
+            if bitmap[r, c] and 0 <= y + r < 20 and 0 <= x + c < 60:
+                full[y + r, x + c] = True
+    assert np.array_equal(got, full[win.y0 : win.y1])
 
 
 def test_bitmap_mask_under_vmap_matches_single() -> None:
@@ -185,9 +204,9 @@ def test_bitmap_mask_under_vmap_matches_single() -> None:
 
 
 def test_add_colour_wraps_each_channel_without_carry() -> None:
-    base = np.asarray([[pack((250, 10, 128)), pack((0, 255, 255))]], np.uint32)
+    base = to_rows(np.asarray([[[250, 10, 128], [0, 255, 255]]], np.uint8))
     for times in range(4):
-        got = unpack_np(np.asarray(add_colour(jnp.asarray(base), times, (140, 69, 18))))
+        got = np.asarray(to_image(add_colour(jnp.asarray(base), times, (140, 69, 18))))
         want = (
             np.asarray([[[250, 10, 128], [0, 255, 255]]]) + times * np.asarray([140, 69, 18])
         ) % 256
@@ -196,16 +215,16 @@ def test_add_colour_wraps_each_channel_without_carry() -> None:
 
 def test_board_draws_cells_and_grid_lines() -> None:
     tiles = np.asarray([[10, 10, 10], [200, 0, 0], [0, 200, 0]], np.uint8)
-    board = Board(3, 4, 5, 2, tiles, (255, 255, 255), x=1, y=2)
+    board = Board(3, 4, 5, 2, tiles, (255, 255, 255), x=1, y=2, width=40)
     kinds = np.asarray([[0, 1, 2, 0], [2, 2, 1, 0], [1, 0, 0, 2]])
-    got = unpack_np(np.asarray(board.pixels(jnp.asarray(kinds))))
+    got = np.asarray(to_image(board.pixels(jnp.asarray(kinds))))[:, 1 : 1 + 30]
     want = new_canvas(2 + 3 * 7, 2 + 4 * 7, (255, 255, 255))
     for j in range(3):
         for i in range(4):
             x0, y0, x1, y1 = board.cell_box(i, j)
             fill_rect(want, x0 - 1, y0 - 2, x1 - 1, y1 - 2, tiles[kinds[j, i]])
     assert np.array_equal(got, want)
-    assert board.window == Window(1, 2, 1 + 30, 2 + 23)
+    assert board.window == Window(1, 2, 1 + 30, 2 + 23, 40)
 
 
 def test_sprite_stamps_every_colour_and_keeps_transparent_pixels() -> None:
@@ -217,13 +236,57 @@ def test_sprite_stamps_every_colour_and_keeps_transparent_pixels() -> None:
     img[1, :] = (9, 9, 9)
     sprite = Sprite(img, transparent=(0, 0, 0))
     win = Window(0, 0, 10, 8)
-    bg = jnp.full(win.shape, pack((1, 2, 3)), jnp.uint32)
-    got = unpack_np(np.asarray(sprite.paint(bg, win, jnp.int32(8), jnp.int32(2))))
+    bg = jnp.asarray(to_rows(np.broadcast_to(np.uint8([1, 2, 3]), (8, 10, 3))))
+    got = np.asarray(to_image(sprite.paint(bg, win, jnp.int32(8), jnp.int32(2))))
     want = np.broadcast_to(np.asarray([1, 2, 3], np.uint8), (8, 10, 3)).copy()
     for (r, c), colour in np.ndenumerate(pack_image(img)):
         if colour and 0 <= 8 + c < 10:
             want[2 + r, 8 + c] = unpack_np(np.asarray([colour], np.uint32))[0]
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_triangle_spans_equal_the_triangle_predicate(seed: int) -> None:
+    """Per-row spans + span_mask draw exactly `in_triangle`, any orientation, degenerate too."""
+    from arcade_core.render.geometry import in_triangle, triangle_spans
+
+    rng = np.random.default_rng(seed)
+    win = Window(0, 0, 40, 30)
+    for _ in range(20):
+        pts = [tuple(int(v) for v in rng.integers(-5, 45, 2)) for _ in range(3)]
+        if seed == 0:
+            pts[2] = pts[1]  # degenerate: a segment
+        spans = triangle_spans(win.ys, *[(jnp.int32(x), jnp.int32(y)) for x, y in pts])
+        got = pixel_mask(span_mask(win, *spans))
+        ys, xs = np.mgrid[0:30, 0:40]
+        assert np.array_equal(got, in_triangle(xs, ys, *pts)), pts
+
+
+def test_disc_span_and_isqrt_are_exact() -> None:
+    from arcade_core.render.geometry import disc_span, in_disc, isqrt
+
+    n = jnp.arange(-3, 5000, dtype=jnp.int32)
+    r = np.asarray(isqrt(n))
+    nn = np.arange(-3, 5000)
+    assert np.all(np.where(nn < 0, r == -1, (r * r <= nn) & ((r + 1) ** 2 > nn)))
+    win = Window(0, 0, 50, 50)
+    for cx, cy, rad in ((20, 20, 7), (0, 3, 5), (49, 49, 12), (25, 60, 4)):
+        got = pixel_mask(span_mask(win, disc_span(win.ys, cx, cy, rad * rad)))
+        ys, xs = np.mgrid[0:50, 0:50]
+        assert np.array_equal(got, in_disc(xs, ys, cx, cy, rad))
+
+
+def test_span_mask_clips_and_takes_float_bounds() -> None:
+    win = Window(0, 0, 10, 3)
+    lo = jnp.asarray([[-4.0], [2.5], [jnp.inf]])
+    hi = jnp.asarray([[1.0], [4.0], [3.0]])
+    got = pixel_mask(span_mask(win, (lo, hi)))
+    want = np.zeros((3, 10), bool)
+    want[0, 0:2] = True  # clipped at the left edge
+    want[1, 3:5] = True  # ceil(2.5) .. 4
+    assert np.array_equal(got, want)
+    far = pixel_mask(span_mask(win, (jnp.int32(300), jnp.int32(400))))
+    assert not far.any()  # beyond the canvas: nothing, not a clipped last column
 
 
 def test_static_line_covers_pixels_within_half_width() -> None:
