@@ -55,12 +55,6 @@ def brute_number(
     return out
 
 
-def place(shape: tuple[int, int], win: Window, mask: np.ndarray) -> np.ndarray:
-    full = np.zeros(shape, bool)
-    full[win.y0 : win.y1, win.x0 : win.x1] = mask
-    return full
-
-
 @pytest.mark.parametrize("size", [128, 256])
 @pytest.mark.parametrize("value", [0, 7, 10, 42, 199, 600, 1234])
 def test_number_matches_spec_layout(size: int, value: int) -> None:

@@ -192,8 +192,10 @@ def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
     which is what makes a shape cost about two byte-wide compares per byte."""
     if win.canvas_width > 256:
         raise ValueError("span_mask draws on canvases up to 256 columns wide")
+    if not spans:
+        raise ValueError("span_mask needs at least one span")
     xs = jnp.asarray(np.arange(3 * win.canvas_width, dtype=np.int32)[None, :] // 3, jnp.uint8)
-    out = None
+    bounds = []
     for lo, hi in spans:
         lo, hi = jnp.asarray(lo), jnp.asarray(hi)
         if jnp.issubdtype(lo.dtype, jnp.floating):
@@ -202,10 +204,14 @@ def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
         empty = (lo > hi) | (hi < 0) | (lo > 255)
         lo8 = jnp.where(empty, 255, jnp.clip(lo, 0, 255)).astype(jnp.uint8)
         hi8 = jnp.where(empty, 0, jnp.clip(hi, 0, 255)).astype(jnp.uint8)
+        bounds.append((lo8, hi8))
+    # materialize the per-row bounds: fused into the per-byte loop, XLA would recompute the
+    # rows' arithmetic (divisions, square roots) for every byte — slow to run and to compile
+    bounds = jax.lax.optimization_barrier(bounds)
+    out = None
+    for lo8, hi8 in bounds:
         m = (xs >= lo8) & (xs <= hi8)
         out = m if out is None else out | m
-    if out is None:
-        raise ValueError("span_mask needs at least one span")
     return out
 
 

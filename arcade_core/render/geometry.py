@@ -63,37 +63,35 @@ def in_capsule(xs: Any, ys: Any, p: Point, q: Point, r: Any, xp: Any = np) -> An
 # [h, 1] array) and then comparing each byte's column against it (`canvas.span_mask`): two
 # compares per byte instead of the shape's whole predicate. Empty rows have lo > hi.
 
-_BIG = 1 << 20
-
-
-def _edge_bounds(ys: Any, p: Point, q: Point, sign: int) -> tuple[Any, Any, Any]:
-    """For sign * edge(p, q)(x, y) >= 0 (the `in_triangle` edge function), per row: the
-    integer lower bound on x, the upper bound, and whether the row can satisfy it at all."""
-    import jax.numpy as jnp
-
-    a = -(q[1] - p[1]) * sign  # coefficient of x
-    k = ((q[0] - p[0]) * (ys - p[1]) + (q[1] - p[1]) * p[0]) * sign  # the rest
-    safe = jnp.where(a == 0, 1, a)
-    lo = jnp.where(a > 0, -((k) // safe), -_BIG)  # a x >= -k, a > 0: x >= ceil(-k / a)
-    hi = jnp.where(a < 0, k // (-safe), _BIG)  # a < 0: x <= floor(k / -a)
-    ok = jnp.where(a == 0, k >= 0, True)
-    return lo, hi, ok
-
 
 def triangle_spans(ys: Any, a: Point, b: Point, c: Point) -> list[tuple[Any, Any]]:
     """Per-row column intervals whose union is `in_triangle(xs, ys, a, b, c)` exactly (integer
-    vertices): one interval per orientation branch (all edges >= 0, all <= 0); a proper
-    triangle fills one of them, a degenerate one may touch both."""
+    vertices below 2^11): one interval per orientation branch (all edges >= 0, all <= 0); a
+    proper triangle fills one of them, a degenerate one may touch both.
+
+    Edge e(x, y) = A x + K(y) bounds x at -K / A. That quotient of integers below 2^23 is
+    exact in float32 where it is an integer and never rounds onto one where it is not, so
+    ceil/floor of it are the exact integer bounds; one division per edge serves both branches
+    (integer division would cost XLA two kernels per use, and every kernel costs a launch)."""
     import jax.numpy as jnp
 
-    out = []
-    for sign in (1, -1):
-        bounds = [_edge_bounds(ys, p, q, sign) for p, q in ((a, b), (b, c), (c, a))]
-        lo = jnp.maximum(jnp.maximum(bounds[0][0], bounds[1][0]), bounds[2][0])
-        hi = jnp.minimum(jnp.minimum(bounds[0][1], bounds[1][1]), bounds[2][1])
-        ok = bounds[0][2] & bounds[1][2] & bounds[2][2]
-        out.append((jnp.where(ok, lo, _BIG), jnp.where(ok, hi, -_BIG)))
-    return out
+    lo_p, hi_p, ok_p = -jnp.inf, jnp.inf, True  # branch: all edges >= 0
+    lo_n, hi_n, ok_n = -jnp.inf, jnp.inf, True  # branch: all edges <= 0
+    for p, q in ((a, b), (b, c), (c, a)):
+        coef = -(q[1] - p[1]) * jnp.ones_like(ys)  # of x
+        k = (q[0] - p[0]) * (ys - p[1]) + (q[1] - p[1]) * p[0]
+        bound = -k.astype(jnp.float32) / jnp.where(coef == 0, 1, coef).astype(jnp.float32)
+        up, down = jnp.ceil(bound), jnp.floor(bound)
+        lo_p = jnp.maximum(lo_p, jnp.where(coef > 0, up, -jnp.inf))
+        hi_p = jnp.minimum(hi_p, jnp.where(coef < 0, down, jnp.inf))
+        lo_n = jnp.maximum(lo_n, jnp.where(coef < 0, up, -jnp.inf))
+        hi_n = jnp.minimum(hi_n, jnp.where(coef > 0, down, jnp.inf))
+        ok_p = ok_p & ((coef != 0) | (k >= 0))
+        ok_n = ok_n & ((coef != 0) | (k <= 0))
+    return [
+        (jnp.where(ok_p, lo_p, jnp.inf), jnp.where(ok_p, hi_p, -jnp.inf)),
+        (jnp.where(ok_n, lo_n, jnp.inf), jnp.where(ok_n, hi_n, -jnp.inf)),
+    ]
 
 
 def isqrt(n: Any) -> Any:

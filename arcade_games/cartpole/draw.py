@@ -31,10 +31,10 @@ def _tri_spans(
     `apex_first` (the `in_triangle` pixels, exactly)."""
     x0, y0, x1, y1 = box
     if horizontal:
-        ym = (y0 + y1) // 2
+        ym = (y0 + y1) >> 1
         ax, bx = jnp.where(apex_first, x0, x1), jnp.where(apex_first, x1, x0)
         return triangle_spans(ys, (ax, ym), (bx, y0), (bx, y1))
-    xm = (x0 + x1) // 2
+    xm = (x0 + x1) >> 1
     ay, by = jnp.where(apex_first, y0, y1), jnp.where(apex_first, y1, y0)
     return triangle_spans(ys, (xm, ay), (x0, by), (x1, by))
 
@@ -152,9 +152,9 @@ class CartPoleRenderer:
         t, hd = arrow_len(v, 2.0), arrow_len(v, self.L["head0"])
         ym, left = (y0 + y1) // 2, v <= 0
         sx0, sx1 = jnp.where(left, x0 + hd, x0), jnp.where(left, x1, x1 - hd)
-        shaft = row_span(self.arrows, (ys >= ym - t // 2) & (ys < ym + t // 2), sx0, sx1 - 1)
+        shaft = row_span(self.arrows, (ys >= ym - (t >> 1)) & (ys < ym + (t >> 1)), sx0, sx1 - 1)
         hx0 = jnp.where(left, x0, x1 - hd)
-        box = (hx0, ym - hd // 2, hx0 + hd, ym + hd // 2)
+        box = (hx0, ym - (hd >> 1), hx0 + hd, ym + (hd >> 1))
         spans = [shaft, *_tri_spans(ys, box, left, horizontal=True)]
         return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
 
@@ -173,13 +173,14 @@ class CartPoleRenderer:
         hi = cx + isqrt(rad * rad - dy2)
         ring = row_span(self.arrows, ys <= cy, lo, hi)
         ccw = w <= 0
-        down = (x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd)
-        left = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
-        heads = [
-            (jnp.where(ccw, a[0], b[0]), jnp.where(ccw, a[1], b[1]))
-            for a, b in zip(
-                _tri_spans(ys, left, True, True), _tri_spans(ys, down, False, False), strict=True
-            )
-        ]
+        t2, h2 = t >> 1, hd >> 1  # floor halves (t, hd >= 0)
+        down = (x1 - t2 - h2, cy, x1 - t2 + h2, cy + hd)
+        left = (cx - hd, y0 + t2 - h2, cx, y0 + t2 + h2)
+        # pick the head's box and direction first, so one triangle is computed
+        x0h, y0h, x1h, y1h = (jnp.where(ccw, p, q) for p, q in zip(left, down, strict=True))
+        apex = (jnp.where(ccw, x0h, (x0h + x1h) >> 1), jnp.where(ccw, (y0h + y1h) >> 1, y1h))
+        base0 = (jnp.where(ccw, x1h, x0h), jnp.where(ccw, y0h, y0h))
+        base1 = (jnp.where(ccw, x1h, x1h), jnp.where(ccw, y1h, y0h))
+        heads = triangle_spans(ys, apex, base0, base1)
         spans = [ring, *heads]
         return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
