@@ -65,6 +65,23 @@ def _envs(config: Any, frames: bool, both: bool) -> tuple[list[Any], int]:
     return [mk(config.env_id, bool(config.partial), config.obs_size)[0]], 0
 
 
+_FNS: dict[tuple[Any, ...], Any] = {}
+
+
+def rollout_fn(
+    trainer: Any, episodes: int, steps: int, greedy: bool, frames: bool, both: bool
+) -> Any:
+    """`_rollout_fn`, cached by the (frozen, hashable) config and the shapes: a trainer's
+    `act` is a pure function of its config, so runs of one config share the compiled
+    rollout (an eval then a recording of the same run compile once)."""
+    key = (trainer.config, episodes, steps, greedy, frames, both)
+    if key not in _FNS:
+        if len(_FNS) >= 8:
+            _FNS.pop(next(iter(_FNS)))
+        _FNS[key] = _rollout_fn(trainer, episodes, steps, greedy, frames, both)
+    return _FNS[key]
+
+
 def _rollout_fn(
     trainer: Any, episodes: int, steps: int, greedy: bool, frames: bool, both: bool
 ) -> Any:
@@ -136,7 +153,7 @@ def evaluate(
     (`run.restore(dir)`), each to its end or the step cap."""
     trainer = run.trainer
     steps = _steps(trainer.config, max_steps)
-    fn = _rollout_fn(trainer, episodes, steps, bool(greedy), False, False)
+    fn = rollout_fn(trainer, episodes, steps, bool(greedy), False, False)
     params = trainer.params_of(run.state, agent)
     out = jax.device_get(fn(params, jax.random.key(seed)))
     done = np.asarray(out["done"])  # [T, B]
@@ -163,7 +180,7 @@ def record_episodes(
     trainer = run.trainer
     config = trainer.config
     steps = _steps(config, max_steps)
-    fn = _rollout_fn(trainer, episodes, steps, bool(greedy), True, bool(both))
+    fn = rollout_fn(trainer, episodes, steps, bool(greedy), True, bool(both))
     params = trainer.params_of(run.state, agent)
     out = jax.device_get(fn(params, jax.random.key(seed)))
     result = []

@@ -94,6 +94,8 @@ def register() -> None:
 
 
 def unregister() -> None:
-    from arcade_core.plugins import unregister_plugin
+    """Remove it again (a no-op if another test already reset the plugins)."""
+    from arcade_core.plugins import get_plugin_manager, unregister_plugin
 
-    unregister_plugin(PLUGIN_NAME)
+    if PLUGIN_NAME in {p.name for p in get_plugin_manager().plugins}:
+        unregister_plugin(PLUGIN_NAME)

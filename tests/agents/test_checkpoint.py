@@ -26,11 +26,16 @@ HERE = Path(__file__).resolve().parent
 PY = sys.executable
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fake() -> Iterator[None]:
+@pytest.fixture(scope="module")
+def fake_module() -> Iterator[None]:
     fake_algo.register()
     yield
     fake_algo.unregister()
+
+
+@pytest.fixture(autouse=True)
+def fake(fake_module: None) -> None:
+    fake_algo.register()  # again: a test elsewhere in this worker may have reset the plugins
 
 
 def config(**kw: object) -> fake_algo.FakeConfig:
@@ -48,7 +53,7 @@ def leaves_equal(a: object, b: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory: pytest.TempPathFactory) -> run.RunResult:
+def full_run(fake_module: None, tmp_path_factory: pytest.TempPathFactory) -> run.RunResult:
     out = tmp_path_factory.mktemp("full") / "run"
     return run.train(config(), out, chunk=2, checkpoint_every=4, progress=False, verbose=False)
 
