@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core.render import FrameLayout, unpack_np
+from arcade_core.render import FrameLayout, to_image
 from arcade_games.cards.draw import HistoryGrid, SuitStamp
 from arcade_games.cards.suits import suit_mask
 
@@ -559,18 +559,22 @@ def test_suit_stamp_draws_each_suit_in_its_own_box_or_nothing():
     stamp = SuitStamp(layout, boxes, large=False)
     draw = jax.jit(stamp.pixels)
     bg = np.array([10, 20, 30], np.uint8)
+    background = to_image(np.asarray(layout.background()))
+    w = stamp.window
     for suit in range(4):
-        img = unpack_np(np.asarray(draw(suit, True)))
-        w = stamp.window
-        full = np.broadcast_to(bg, (21, 11, 3)).copy()
-        full[w.y0 : w.y1, w.x0 : w.x1] = img
+        img = to_image(np.asarray(draw(suit, True)))  # the window's rows, full width
+        canvas = background.copy()
+        canvas[w.y0 : w.y1] = img
+        full = canvas[:21, :11]
         x0, y0, x1, y1 = boxes[suit]
         m = suit_mask(suit, x1 - x0, y1 - y0, False)
         colour = (255, 0, 0) if suit in (0, 3) else (0, 0, 0)
         assert np.array_equal(np.all(full[: y1 + 1] == colour, -1), m)
         assert np.all(full[: y1 + 1][~m] == bg) and np.all(full[y1 + 1 :] == bg)
-        hidden = unpack_np(np.asarray(draw(suit, False)))
-        assert np.all(hidden == bg)
+        assert np.array_equal(canvas[:, 11:], background[:, 11:])  # nothing outside the box
+        hidden = to_image(np.asarray(draw(suit, False)))
+        assert np.all(hidden[:, :11] == bg)
+        assert np.array_equal(hidden, background[w.y0 : w.y1])
 
 
 def test_history_grid_resolves_overlaps_in_favour_of_the_later_card():
@@ -579,10 +583,14 @@ def test_history_grid_resolves_overlaps_in_favour_of_the_later_card():
     grid = HistoryGrid(layout, 26, pitch=10, w=8, h=14)
     draw = jax.jit(grid.pixels)
     area = np.array([40, 50, 60], np.uint8)
+    o, width = layout.offset, 8 * 10 + 8 + 1  # the grid's columns on the game area
+    background = to_image(np.asarray(layout.background()))
+    w = grid.window
     for upper, lower in ((1, 0), (0, 1), (2, 3)):
         suits = jnp.zeros(26, jnp.int32).at[4].set(upper).at[13].set(lower)
         shown = jnp.zeros(26, bool).at[4].set(True).at[13].set(True)
-        img = unpack_np(np.asarray(draw(suits, shown)))
+        rows = to_image(np.asarray(draw(suits, shown)))  # the window's rows, full width
+        img = rows[:, o : o + width]
         up, lo = suit_mask(upper, 8, 14, False), suit_mask(lower, 8, 14, False)
         colour = {s: (255, 0, 0) if s in (0, 3) else (0, 0, 0) for s in range(4)}
         want = np.broadcast_to(area, img.shape).copy()
@@ -590,6 +598,9 @@ def test_history_grid_resolves_overlaps_in_favour_of_the_later_card():
         want[10:25, 40:49][lo] = colour[lower]  # slot 13 = row 1, column 4: drawn last
         assert np.array_equal(img, want)
         assert np.all(img[:, :40] == area) and np.all(img[:, 49:] == area)
+        outside = np.ones(rows.shape[1], bool)
+        outside[o : o + width] = False
+        assert np.array_equal(rows[:, outside], background[w.y0 : w.y1][:, outside])
 
 
 def test_ranks_are_a_permutation_even_with_tied_keys():

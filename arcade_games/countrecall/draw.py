@@ -1,5 +1,8 @@
 """CountRecall frames (GAMES.md §3.3 Rendering): the dealt card and the query card at the top
-corners, the score and the counter, and in the MDP the history of dealt cards."""
+corners, the score and the counter, and in the MDP the history of dealt cards.
+
+Everything is drawn as layers over full-width row bands (`cards.draw.layered_windows`): the
+two cards in one pass, the numbers and the history each over their own rows."""
 
 from __future__ import annotations
 
@@ -8,9 +11,16 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from arcade_core.render import FrameLayout, number_window
-from arcade_core.render.frame import DIGIT_W
-from arcade_games.cards.draw import HistoryGrid, SuitStamp
+from arcade_core.render import FrameLayout
+from arcade_games.cards.draw import (
+    HistoryGrid,
+    Layer,
+    SuitStamp,
+    layered_windows,
+    number_layer,
+    score_layer,
+    stamps,
+)
 from arcade_games.cards.suits import CLUB, SPADE
 
 from . import constants as C
@@ -47,7 +57,6 @@ class CountRecallRenderer:
         # the counter never exceeds the time limit (it moves by at most one per step)
         self.counter_digits = len(str(C.SPARE_STEPS + num_cards))
         self.counter_box = L["counter_box"]
-        self.counter = number_window(self.counter_box, DIGIT_W[obs_size], self.counter_digits)
         self.history = HistoryGrid(layout, num_cards, L["pitch"], L["slot_w"], L["slot_h"])
 
     def __call__(self, state: Any, partial: bool) -> jax.Array:
@@ -55,18 +64,22 @@ class CountRecallRenderer:
         N, layout = self.num_cards, self.layout
         live = state.i < N
         i = jnp.minimum(state.i, N - 1)
-        windows = {
-            self.card.window: self.card.pixels(state.value_cards[i], live),
-            self.query.window: self.query.pixels(state.query_cards[i], live),
-            self.counter: layout.number(
-                layout.pixels(self.counter),
-                state.counter,
-                self.counter_box,
-                C.COUNTER,
-                max_digits=self.counter_digits,
-            ),
-        }
+        cards = [(self.card, state.value_cards[i], live), (self.query, state.query_cards[i], live)]
+        top = min(self.card.window.y0, self.query.window.y0)
+        bottom = max(self.card.window.y1, self.query.window.y1)
+        layers = [
+            Layer(top, bottom, lambda px, a, b: stamps(px, a, b, cards)),
+            score_layer(layout, state.score),
+            number_layer(layout, state.counter, self.counter_box, C.COUNTER, self.counter_digits),
+        ]
         if not partial:  # the POMDP's game area stays empty
             dealt = jnp.arange(N) < state.i
-            windows[self.history.window] = self.history.pixels(state.value_cards, dealt)
-        return layout.render(windows, score=state.score)
+            h = self.history
+            layers.append(
+                Layer(
+                    h.window.y0,
+                    h.window.y1,
+                    lambda px, a, b: h.draw(px, a, b, state.value_cards, dealt),
+                )
+            )
+        return layout.render(layered_windows(layout, layers))
