@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, number_mask, paint, unpack_np
+from arcade_core.render import Board, FrameLayout, number_mask, paint, to_image
 from arcade_core.render.frame import DIGIT_W, SCORE_BOX
 
 from . import constants as C
@@ -79,18 +79,15 @@ def cell_tiles(c: int) -> np.ndarray:
 
 
 class RowCodedBoard:
-    """`Board`'s geometry and tile images, drawn in a full-width window from one packed word
-    per board row.
+    """`Board`'s geometry and tile images, drawn in a full-width band of byte rows from one
+    word per board row.
 
-    Two measured costs shape it (XLA:CPU, 64 envs): `Board.pixels` spreads the kinds over the
-    pixels with a broadcast + reshape that runs as per-element index arithmetic, about as
-    costly as the selects themselves; and `compose` is several times cheaper when every window
-    spans the canvas' full width (bands are then joined along rows only, no column joins).
-    So each board row's kinds are packed into one uint32 (`bits` bits per cell), spread over
-    the window's pixel rows (a 1-D broadcast of a hundred values), and each pixel finds its
-    kind with a static shift and a mask; columns off the board read bit 31, always 0, and all
-    K images hold the background there. The window starts below the top grid line, which the
-    background holds along with the first column's.
+    `Board.pixels` spreads the kinds over the bytes with a matrix product; here each board
+    row's kinds are packed into one uint32 (`bits` bits per cell), spread over the window's
+    pixel rows (a 1-D broadcast of a hundred values), and each byte finds its kind with a
+    static shift and a mask; bytes off the board read bit 31, always 0, and all K images hold
+    the background there. The window starts below the top grid line, which the background
+    holds along with the first column's.
     """
 
     def __init__(self, board: Board, layout: FrameLayout) -> None:
@@ -99,24 +96,26 @@ class RowCodedBoard:
         self.bits = max(1, (k - 1).bit_length())
         assert C * self.bits <= 31, "a board row must fit the low 31 bits of a uint32"
         self.rows, self.pitch = R, p
-        w = board.window
-        x0, y0 = w.x0 - layout.offset, w.y0 - layout.offset  # game-area coordinates
-        layout.area[y0 : y0 + w.shape[0], x0 : x0 + w.shape[1]] = unpack_np(board.images[0])
-        self.window = layout.window(0, w.y0 + g, layout.size, w.y1, area=False)
+        w, S = board.window, layout.size
+        assert w.canvas_width == S, "the board must be built with width=obs_size"
+        layout.canvas[w.y0 : w.y1, w.x0 : w.x1] = to_image(board.images[0])[:, w.x0 : w.x1]
+        self.window = layout.window(0, w.y0 + g, S, w.y1, area=False)
         strip = layout.background()[self.window.y0 : self.window.y1]  # freezes the background
-        self.images = np.broadcast_to(strip, (k, *strip.shape)).copy()  # [K, R p, S]
-        self.images[:, :, w.x0 + g : w.x1] = board.images[:, g:, g:]
+        self.images = np.broadcast_to(strip, (k, *strip.shape)).copy()  # [K, R p, 3S]
+        cols = slice(3 * (w.x0 + g), 3 * w.x1)
+        self.images[:, :, cols] = board.images[:, g:, cols]
         self.cell_shift = (self.bits * np.arange(C)).astype(np.uint32)
-        col = np.arange(layout.size) - (w.x0 + g)
+        col = np.arange(S) - (w.x0 + g)
         on_board = (col >= 0) & (col < C * p)
-        self.pixel_shift = np.where(on_board, self.bits * (col // p), 31).astype(np.uint32)
+        shift = np.where(on_board, self.bits * (col // p), 31).astype(np.uint32)
+        self.byte_shift = np.repeat(shift, 3)[None, :]
 
     def pixels(self, kinds: jax.Array) -> jax.Array:
-        """The window's packed pixels (uint32[R p, S]) for `kinds` (int[R, C])."""
+        """The window's byte rows (uint8[R p, 3S]) for `kinds` (int[R, C])."""
         R, p = self.rows, self.pitch
         words = jnp.sum(kinds.astype(jnp.uint32) << jnp.asarray(self.cell_shift), axis=1)
-        per_row = jnp.broadcast_to(words[:, None], (R, p)).reshape(R * p)
-        kind = (per_row[:, None] >> jnp.asarray(self.pixel_shift)[None, :]) & ((1 << self.bits) - 1)
+        per_row = jnp.broadcast_to(words[:, None], (R, p)).reshape(R * p, 1)
+        kind = (per_row >> jnp.asarray(self.byte_shift)) & ((1 << self.bits) - 1)
         out = jnp.asarray(self.images[0])
         for k in range(1, self.images.shape[0]):
             out = jnp.where(kind == k, jnp.asarray(self.images[k]), out)
@@ -142,20 +141,23 @@ class NavigatorRenderer:
         )
         o = layout.offset
         self.board = RowCodedBoard(
-            Board(n, n, c, C.GRID_LINE, cell_tiles(c), C.GRID, x=o, y=o), layout
+            Board(n, n, c, C.GRID_LINE, cell_tiles(c), C.GRID, x=o, y=o, width=obs_size), layout
         )
-        # the score in a full-width window too (see RowCodedBoard): the number's own window,
-        # padded with background columns
+        # the score in a full-width window too (no column select in `compose`): number_mask
+        # already spans the canvas width, blank outside the number's own columns
         sw = layout.score_window
         self.score_window = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
-        self.score_pad = ((0, 0), (sw.x0, obs_size - sw.x1))
 
     def score_pixels(self, score: jax.Array) -> jax.Array:
         L = self.layout
         mask = number_mask(
-            score, SCORE_BOX[L.size], digit_w=DIGIT_W[L.size], max_digits=L.max_score_digits
+            score,
+            SCORE_BOX[L.size],
+            digit_w=DIGIT_W[L.size],
+            max_digits=L.max_score_digits,
+            width=L.size,
         )
-        return paint(L.pixels(self.score_window), jnp.pad(mask, self.score_pad), C.SCORE)
+        return paint(L.pixels(self.score_window), mask, C.SCORE)
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         """The frame: TNT and treasure where `visible` (MDP, or the POMDP's first frame), the
