@@ -3,10 +3,10 @@ baked black background with the name; the score is the only other window.
 
 A grid row holds at most one enemy (one spawns per step, rows only shift), so a frame is fixed
 by one enemy column and one colour per row plus the agent's column. Each pixel row takes its
-grid row's values (a 1-D broadcast of a few hundred values) and each pixel compares its static
-column index with them: two compares and two selects per pixel, no gather, no per-cell image.
-Windows span the canvas' full width because `compose` joins full-width bands along rows only,
-measured several times cheaper than joining narrow windows column-wise (XLA:CPU, 64 envs).
+grid row's values (a 1-D broadcast of a few hundred values) and each byte compares its static
+grid column with them, all in uint8: two compares, a channel pick of the row's enemy colour
+and two selects per byte, no gather, no per-cell image. Windows span the canvas' full width,
+so `compose` joins them along rows only (no column select).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, number_mask, pack, paint
+from arcade_core.render import FrameLayout, colour_row, number_mask, paint
 from arcade_core.render.frame import DIGIT_W, SCORE_BOX
 
 from . import constants as C
 
-RAINBOW_PACKED = np.asarray([pack(c) for c in C.RAINBOW], np.uint32)
-NONE = -2  # "no enemy / not a cell row"; pixel columns off the cells read -1
+RAINBOW = np.asarray(C.RAINBOW, np.uint8)  # [7, 3]
+NONE = 254  # "no enemy / not a cell row"; byte columns off the cells read 255
+OFF = 255
 
 
 class SkittlesRenderer:
@@ -52,43 +53,52 @@ class SkittlesRenderer:
         self.row_in_cell = (rel % pitch) < cell  # per window row: inside a cell row (not a gap)
         x = np.arange(obs_size) - (o + C.GAP)
         on_cell = (x >= 0) & (x < C.GRID * pitch) & (x % pitch < cell)
-        self.column = np.where(on_cell, x // pitch, -1).astype(np.int32)  # per canvas column
+        column = np.where(on_cell, x // pitch, OFF).astype(np.uint8)  # per canvas column
+        self.column = np.repeat(column, 3)[None, :]  # per byte
+        self.channel = (np.arange(3 * obs_size) % 3)[None, :]  # per byte
         sw = layout.score_window
         self.score_window = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
-        self.score_pad = ((0, 0), (sw.x0, obs_size - sw.x1))
 
     def _per_pixel_row(self, per_grid_row: jax.Array) -> jax.Array:
-        """Spread 10 per-grid-row values over the window's pixel rows (NONE in the gaps)."""
+        """Spread 10 per-grid-row values (uint8) over the window's pixel rows (NONE in the
+        gaps)."""
         p = self.pitch
         spread = jnp.broadcast_to(per_grid_row[:, None], (C.GRID, p)).reshape(C.GRID * p)
-        return jnp.where(jnp.asarray(self.row_in_cell), spread, NONE)
+        return jnp.where(jnp.asarray(self.row_in_cell), spread, jnp.uint8(NONE))
 
     def grid_pixels(self, state: Any, shown: Any = True) -> jax.Array:
-        """The window's packed pixels: each row's enemy in its rainbow colour where `shown`
+        """The window's byte rows: each row's enemy in its rainbow colour where `shown`
         (bool[10], per row, or True), the agent's cell white (drawn last), black elsewhere."""
         has_enemy = jnp.any(state.grid, axis=1)
-        enemy_col = jnp.argmax(state.grid, axis=1).astype(jnp.int32)
+        enemy_col = jnp.argmax(state.grid, axis=1).astype(jnp.uint8)
         visible = has_enemy if shown is True else has_enemy & shown
-        enemy_col = jnp.where(visible, enemy_col, NONE)
-        palette = jnp.asarray(RAINBOW_PACKED)
-        colour = jnp.full((C.GRID,), palette[0])
-        for k in range(1, len(C.RAINBOW)):  # 7 colours: selects on 10 values, no gather
-            colour = jnp.where(state.colour_idx == k, palette[k], colour)
-        agent_col = jnp.where(jnp.arange(C.GRID) == C.GRID - 1, state.x, NONE)
-        col = jnp.asarray(self.column)[None, :]
+        enemy_col = jnp.where(visible, enemy_col, jnp.uint8(NONE))
+        palette = jnp.asarray(RAINBOW)
+        colour = jnp.broadcast_to(palette[0], (C.GRID, 3))
+        for k in range(1, len(C.RAINBOW)):  # 7 colours: selects on 10 rows, no gather
+            colour = jnp.where((state.colour_idx == k)[:, None], palette[k], colour)
+        agent_col = jnp.where(jnp.arange(C.GRID) == C.GRID - 1, state.x.astype(jnp.uint8), NONE)
+        col = jnp.asarray(self.column)
         enemy_y = self._per_pixel_row(enemy_col)[:, None]
         agent_y = self._per_pixel_row(agent_col)[:, None]
-        colour_y = jnp.broadcast_to(colour[:, None], (C.GRID, self.pitch)).reshape(-1)[:, None]
-        black, white = jnp.uint32(pack(C.BACKGROUND)), jnp.uint32(pack(C.AGENT))
-        return jnp.where(col == agent_y, white, jnp.where(col == enemy_y, colour_y, black))
+        rgb = jnp.broadcast_to(colour[:, None, :], (C.GRID, self.pitch, 3)).reshape(-1, 3)
+        ch = jnp.asarray(self.channel)
+        enemy = jnp.where(ch == 0, rgb[:, 0:1], jnp.where(ch == 1, rgb[:, 1:2], rgb[:, 2:3]))
+        S = self.layout.size
+        black, white = jnp.asarray(colour_row(C.BACKGROUND, S)), jnp.asarray(colour_row(C.AGENT, S))
+        return jnp.where(col == agent_y, white, jnp.where(col == enemy_y, enemy, black))
 
     def score_pixels(self, score: jax.Array) -> jax.Array:
-        """The score in a full-width strip: the number's own window padded with background."""
+        """The score in a full-width strip (number_mask spans the canvas width)."""
         L = self.layout
         mask = number_mask(
-            score, SCORE_BOX[L.size], digit_w=DIGIT_W[L.size], max_digits=L.max_score_digits
+            score,
+            SCORE_BOX[L.size],
+            digit_w=DIGIT_W[L.size],
+            max_digits=L.max_score_digits,
+            width=L.size,
         )
-        return paint(L.pixels(self.score_window), jnp.pad(mask, self.score_pad), C.SCORE)
+        return paint(L.pixels(self.score_window), mask, C.SCORE)
 
     def __call__(self, state: Any, shown: Any = True) -> jax.Array:
         """The frame; `shown` (bool[10] or True) says which rows' enemies are drawn."""
