@@ -1,5 +1,8 @@
 """AutoEncode frames (GAMES.md §3.5 Rendering): the card being shown (watch stage) at the
-top-left, the selected suit at the top-right, the score, and in the MDP the cards shown so far."""
+top-left, the selected suit at the top-right, the score, and in the MDP the cards shown so far.
+
+Everything is drawn as layers over full-width row bands (`cards.draw.layered_windows`): the
+two suits in one pass, the score and the history each over their own rows."""
 
 from __future__ import annotations
 
@@ -9,7 +12,14 @@ import jax
 import jax.numpy as jnp
 
 from arcade_core.render import FrameLayout
-from arcade_games.cards.draw import HistoryGrid, SuitStamp
+from arcade_games.cards.draw import (
+    HistoryGrid,
+    Layer,
+    SuitStamp,
+    layered_windows,
+    score_layer,
+    stamps,
+)
 from arcade_games.cards.suits import CLUB, SPADE
 
 from . import constants as C
@@ -40,12 +50,25 @@ class AutoEncodeRenderer:
 
     def __call__(self, state: Any, partial: bool) -> jax.Array:
         """The frame of `state`; `partial` (static) leaves the game area empty."""
-        N, t = self.num_cards, state.time
-        windows = {
-            self.card.window: self.card.pixels(state.cards[jnp.minimum(t, N - 1)], t < N),
-            self.select.window: self.select.pixels(state.sel),
-        }
+        N, t, layout = self.num_cards, state.time, self.layout
+        suits = [
+            (self.card, state.cards[jnp.minimum(t, N - 1)], t < N),
+            (self.select, state.sel, True),
+        ]
+        top = min(self.card.window.y0, self.select.window.y0)
+        bottom = max(self.card.window.y1, self.select.window.y1)
+        layers = [
+            Layer(top, bottom, lambda px, a, b: stamps(px, a, b, suits)),
+            score_layer(layout, state.score),
+        ]
         if not partial:
             shown = jnp.arange(N) < t
-            windows[self.history.window] = self.history.pixels(state.cards, shown)
-        return self.layout.render(windows, score=state.score)
+            h = self.history
+            layers.append(
+                Layer(
+                    h.window.y0,
+                    h.window.y1,
+                    lambda px, a, b: h.draw(px, a, b, state.cards, shown),
+                )
+            )
+        return layout.render(layered_windows(layout, layers))
