@@ -1,11 +1,13 @@
-"""BattleShip frames (GAMES.md §3.4 Rendering): one window, the board, over a baked background
-(canvas, name, plain board with its grid).
+"""BattleShip frames (GAMES.md §3.4 Rendering): one window, the board's rows across the whole
+canvas (a full-width band of bytes), over a baked background (canvas, name, plain board with
+its grid).
 
-Each board pixel knows statically whether it lies on an X or an O stroke of its cell
-(`marks`: bit 0 X, bit 1 O, tiled over the board) and which column of cells it is in. A step
-packs each board row's mark codes (0 none, 1 X, 2 O; 2 bits per column) into one word,
-expands the words to pixel rows, and a pixel reads its cell's code with one shift by a static
-per-column amount (see `arcade_games.gridcursor.board`): element-wise, no tiles, no gather.
+Each byte knows statically whether its pixel lies on an X or an O stroke of its cell
+(`marks`: bit 0 X, bit 1 O, tiled over the board, 0 off the board) and which column of cells
+it is in. A step packs each board row's mark codes (0 none, 1 X, 2 O; 2 bits per column) into
+one word, expands the words to pixel rows, and a byte reads its cell's code with one shift by
+a static per-column amount (see `arcade_games.gridcursor.board`): element-wise, no tiles, no
+gather.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import FrameLayout, pack
+from arcade_core.render import FrameLayout, colour_row
 from arcade_games.gridcursor.board import GridMaps, row_words
 from arcade_games.gridcursor.cursor import one_hot
 
@@ -59,29 +61,43 @@ class BattleShipRenderer:
             max_score_digits=len(str(C.SHIP_CELLS)),
         )
         layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
-        self.window = layout.window(0, 0, side, side)
-        self.marks = grid.tile(mark_bits(grid.cell, obs_size)).astype(np.uint32)
-        self.code_shift = (2 * np.maximum(grid.col_index(), 0)).astype(np.uint32)  # per column
+        S, o = obs_size, layout.offset
+        self.window = layout.window(-o, 0, S - o, side)  # the board's rows, full width
+
+        def per_byte(per_col: np.ndarray, fill: int) -> np.ndarray:
+            """A per-board-column map ([..., side]) spread over the canvas's bytes."""
+            out = np.full((*per_col.shape[:-1], S), fill, per_col.dtype)
+            out[..., o : o + side] = per_col
+            return np.repeat(out, 3, axis=-1)
+
+        self.marks = per_byte(grid.tile(mark_bits(grid.cell, obs_size)), 0).astype(np.uint32)
+        self.code_shift = per_byte(2 * np.maximum(grid.col_index(), 0), 0).astype(np.uint32)
+        self.col_index = per_byte(grid.col_index(), -1)[None, :]  # [1, 3S], -1 off the cells
+        self.row_index = grid.index()[:, None]  # [side, 1]
 
     def __call__(self, state: Any, view: View) -> jax.Array:
-        g = self.grid
+        g, S = self.grid, self.layout.size
         code = jnp.where(state.guesses, jnp.where(state.ships, X_CODE, O_CODE), NONE)
-        on_cursor = g.cursor_mask(state.cx, state.cy)
+        on_cursor = (jnp.asarray(self.row_index) == state.cy) & (
+            jnp.asarray(self.col_index) == state.cx
+        )
+
+        def row(c: tuple[int, int, int]) -> jax.Array:
+            return jnp.asarray(colour_row(c, S))
+
         if view.partial:
             # Only the cursor cell's mark, and an X there is pure red. The POMDP's first frame
             # is the MDP's by definition (t = 0 reveal); it is this very frame, as nothing has
             # been fired at t = 0.
             code = jnp.where(one_hot(state.cx, state.cy, self.n), code, NONE)
-            x_colour = jnp.uint32(pack(C.X_MARK))
+            x_colour = row(C.X_MARK)
         else:
             # every fired cell's mark, min-composited with what lies under it [KEEP]
-            x_colour = jnp.where(
-                on_cursor, jnp.uint32(pack(C.X_MDP_CURSOR)), jnp.uint32(pack(C.X_MDP_PLAIN))
-            )
+            x_colour = jnp.where(on_cursor, row(C.X_MDP_CURSOR), row(C.X_MDP_PLAIN))
         words = g.rows(row_words(code, 2))  # [side]: the mark codes of each pixel row's cells
         cell_code = (words[:, None] >> jnp.asarray(self.code_shift)[None, :]) & 3
         lit = (jnp.asarray(self.marks) & cell_code) != 0
-        mark = jnp.where(cell_code == X_CODE, x_colour, jnp.uint32(pack(C.O_MARK)))
-        base = jnp.where(on_cursor, jnp.uint32(pack(C.CURSOR)), self.layout.pixels(self.window))
+        mark = jnp.where(cell_code == X_CODE, x_colour, row(C.O_MARK))
+        base = jnp.where(on_cursor, row(C.CURSOR), self.layout.pixels(self.window))
         pixels = jnp.where(lit, mark, base)
         return self.layout.render({self.window: pixels}, score=state.hits)
