@@ -1,12 +1,13 @@
-"""MineSweeper frames (GAMES.md §3.7 Rendering): one window, the board, over a baked background
-(canvas, name, black board with its grid).
+"""MineSweeper frames (GAMES.md §3.7 Rendering): one window, the board's rows across the whole
+canvas (a full-width band of bytes), over a baked background (canvas, name, black board with
+its grid).
 
 Cell numbers are 5x5-font glyphs (25-bit words, bit `row * 5 + col`) whose size and offset are
 fixed per (variant, size). So each pixel row of the board shows one font row of the glyphs of
 one board row, and each pixel column one font column of one cell: a step packs, per (board
 row, font row), the N cells' 5-bit glyph slices into one or two words, expands them to pixel
-rows, and a pixel tests one bit at a static per-column position (see
-`arcade_games.gridcursor.board`). No tile per digit, no gather, no division per pixel.
+rows, and a byte tests one bit at a static per-column position (see
+`arcade_games.gridcursor.board`; the per-column tables are spread over the canvas's bytes). No tile per digit, no gather, no division per pixel.
 
 The MDP's glyph is 15 px wide, wider than a cell at 128 px Medium/Hard; at 128 Hard it reaches
 1 px into each horizontal neighbour, where white wins (the reference's per-pixel maximum over
@@ -24,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import DIGITS, FrameLayout, pack
+from arcade_core.render import DIGITS, FrameLayout, colour_row
 from arcade_games.gridcursor.board import GridMaps, shift_cols
 from arcade_games.gridcursor.cursor import one_hot
 
@@ -59,7 +60,8 @@ class GlyphLayout:
     """The static side of one glyph layout: the column classes of a cell, how many cells share a
     word, and each board column's word and bit."""
 
-    def __init__(self, grid: GridMaps, glyph_w: int) -> None:
+    def __init__(self, grid: GridMaps, glyph_w: int, offset: int, width: int) -> None:
+        """`offset`: the board's left edge on a canvas `width` columns wide."""
         self.grid = grid
         per_col = glyph_columns(grid, glyph_w)
         self.classes: list[Contribution] = sorted({h for h in per_col if h})
@@ -72,8 +74,15 @@ class GlyphLayout:
         idx, loc = grid.col_index(), grid.col_local()
         col_cls = np.where(idx >= 0, cls[np.clip(loc, 0, grid.cell - 1)], -1)
         slot = np.maximum(idx, 0) % self.per_word
-        self.bit = np.where(col_cls >= 0, k * slot + col_cls, NO_BIT).astype(np.uint32)
-        self.word = np.maximum(idx, 0) // self.per_word
+        bit = np.where(col_cls >= 0, k * slot + col_cls, NO_BIT).astype(np.uint32)
+        word = np.maximum(idx, 0) // self.per_word
+        # per byte of a full canvas row: off the board a byte tests the never-set bit
+        self.bit = np.full(width, NO_BIT, np.uint32)
+        self.bit[offset : offset + grid.side] = bit
+        self.bit = np.repeat(self.bit, 3)
+        self.word = np.zeros(width, np.int64)
+        self.word[offset : offset + grid.side] = word
+        self.word = np.repeat(self.word, 3)
 
     @property
     def own_cell_only(self) -> bool:
@@ -92,7 +101,7 @@ class GlyphLayout:
         return out
 
     def lit(self, glyphs: jax.Array) -> jax.Array:
-        """bool[side, side]: the board pixels the glyphs light."""
+        """bool[side, 3 width]: the board bytes the glyphs light."""
         g, k, n = self.grid, self.k, self.grid.n
         words = self.class_words(glyphs)
         fr = jnp.arange(5, dtype=jnp.uint32)[None, :, None]
@@ -133,9 +142,14 @@ class MineSweeperRenderer:
             max_score_digits=2,
         )
         layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
-        self.window = layout.window(0, 0, side, side)
-        self.mdp = GlyphLayout(grid, C.DIGIT_W["mdp"])
-        self.pomdp = GlyphLayout(grid, C.DIGIT_W["pomdp"])
+        S, o = obs_size, layout.offset
+        self.window = layout.window(-o, 0, S - o, side)  # the board's rows, full width
+        self.mdp = GlyphLayout(grid, C.DIGIT_W["mdp"], o, S)
+        self.pomdp = GlyphLayout(grid, C.DIGIT_W["pomdp"], o, S)
+        col_index = np.full(S, -1, np.int32)
+        col_index[o : o + side] = grid.col_index()
+        self.col_index = np.repeat(col_index, 3)[None, :]  # [1, 3S], -1 off the cells
+        self.row_index = grid.index()[:, None]  # [side, 1]
         assert self.pomdp.own_cell_only, "a POMDP number stays inside its cell"
 
     def glyphs(self, state: Any) -> jax.Array:
@@ -153,7 +167,11 @@ class MineSweeperRenderer:
             lit = self.pomdp.lit(jnp.where(at, glyphs, jnp.uint32(0)))
         else:
             lit = self.mdp.lit(glyphs)
-        on_cursor = self.grid.cursor_mask(state.cx, state.cy)
-        base = jnp.where(on_cursor, jnp.uint32(pack(C.CURSOR)), self.layout.pixels(self.window))
-        pixels = jnp.where(lit, jnp.uint32(pack(C.NUMBER)), base)
+        S = self.layout.size
+        on_cursor = (jnp.asarray(self.row_index) == state.cy) & (
+            jnp.asarray(self.col_index) == state.cx
+        )
+        cursor, number = (jnp.asarray(colour_row(c, S)) for c in (C.CURSOR, C.NUMBER))
+        base = jnp.where(on_cursor, cursor, self.layout.pixels(self.window))
+        pixels = jnp.where(lit, number, base)
         return self.layout.render({self.window: pixels}, score=state.score)
