@@ -64,8 +64,11 @@ class CartPole(Environment[CartPoleState, CartPoleParams]):
         return self.noise_sigma * jax.random.normal(key, (4,), jnp.float32)
 
     def init(self, key: jax.Array, params: CartPoleParams) -> CartPoleState:
-        k_phys, k_noise = jax.random.split(key)
-        x, x_dot, theta, theta_dot = jax.random.uniform(k_phys, (4,), jnp.float32, -0.05, 0.05)
+        # the physics draw from `key` itself in both games (so NoisyCartPole's physics equal
+        # CartPole's), and only the noisy one derives a second key: each threefry call costs
+        # kernels in the auto-reset that every step computes
+        x, x_dot, theta, theta_dot = jax.random.uniform(key, (4,), jnp.float32, -0.05, 0.05)
+        k_noise = jax.random.fold_in(key, 1) if self.noise_sigma else key
         zero = jnp.int32(0)
         return CartPoleState(x, x_dot, theta, theta_dot, self._noise(k_noise), zero, zero)
 
