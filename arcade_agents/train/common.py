@@ -353,7 +353,7 @@ def sgd_epochs(
         (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, mb)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
-        return (params, opt_state), {"loss": loss, "grad_norm": optax.global_norm(grads), **aux}
+        return (params, opt_state), {"loss": loss, "grad_norm": optax.tree.norm(grads), **aux}
 
     unroll = unroll_sgd()
 

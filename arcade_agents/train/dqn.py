@@ -202,7 +202,7 @@ class DQN(BaseTrainer):
             new = (optax.apply_updates(params, updates), new_opt)
             keep = lambda n, o: jnp.where(ready, n, o)  # noqa: E731  (no learning before ready)
             carry = jax.tree.map(keep, new, (params, opt_state))
-            return carry, {"loss": loss, "grad_norm": optax.global_norm(grads), **aux}
+            return carry, {"loss": loss, "grad_norm": optax.tree.norm(grads), **aux}
 
         (params, opt_state), metrics = jax.lax.scan(
             grad_step,

@@ -68,14 +68,15 @@ def run(
 
 # --------------------------------------------------------------------------- smoke
 
-# "minGRU" runs its recurrence as a parallel (associative) scan, "gru" step by step
+# "minGRU" runs its recurrence as a parallel (associative) scan, "gru" step by step; PQN runs
+# all three by default, PPO and DQN with memory only under --all (each is one more compile)
 SMOKE = [(a, m) for a in ("pqn", "ppo", "dqn") for m in ("none", "minGRU", "gru")]
 
 
 @pytest.mark.parametrize(
     ("algo", "memory"),
     [
-        pytest.param(a, m, marks=[pytest.mark.slow] if m == "minGRU" and a != "pqn" else [])
+        pytest.param(a, m, marks=[pytest.mark.slow] if m != "none" and a != "pqn" else [])
         for a, m in SMOKE
     ],
 )
@@ -111,7 +112,7 @@ def test_update_is_deterministic_given_the_state(algo: str) -> None:
     )
 
 
-@pytest.mark.parametrize("algo", ["pqn", "ppo"])
+@pytest.mark.parametrize("algo", ["pqn", pytest.param("ppo", marks=pytest.mark.slow)])
 def test_act_steps_a_batch_with_one_seeds_params(algo: str) -> None:
     trainer, _, state, _ = run(algo, "gru")
     params = trainer.params_of(state)

@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent(
         for _ in range(2):
             state, metrics = update(state)
         results[devices] = (state, metrics)
-        out[f"obs_spec_{devices}"] = str(state.runner.obs.sharding.spec)
+        out[f"obs_spec_{devices}"] = str(getattr(state.runner.obs.sharding, "spec", None))
         out[f"obs_devices_{devices}"] = len(state.runner.obs.sharding.device_set)
         out[f"params_devices_{devices}"] = len(
             jax.tree.leaves(state.params)[0].sharding.device_set
