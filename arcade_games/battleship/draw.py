@@ -95,9 +95,13 @@ class BattleShipRenderer:
             # every fired cell's mark, min-composited with what lies under it [KEEP]
             x_colour = jnp.where(on_cursor, row(C.X_MDP_CURSOR), row(C.X_MDP_PLAIN))
         words = g.rows(row_words(code, 2))  # [side]: the mark codes of each pixel row's cells
-        cell_code = (words[:, None] >> jnp.asarray(self.code_shift)[None, :]) & 3
-        lit = (jnp.asarray(self.marks) & cell_code) != 0
-        mark = jnp.where(cell_code == X_CODE, x_colour, row(C.O_MARK))
+        # the cell's code masked by the byte's strokes: X_CODE on an X stroke of an X cell,
+        # O_CODE on an O stroke of an O cell, 0 elsewhere (one shift and one AND per byte)
+        lit_code = (words[:, None] >> jnp.asarray(self.code_shift)[None, :]) & jnp.asarray(
+            self.marks
+        )
+        lit = lit_code != 0
+        mark = jnp.where(lit_code == X_CODE, x_colour, row(C.O_MARK))
         base = jnp.where(on_cursor, row(C.CURSOR), self.layout.pixels(self.window))
         pixels = jnp.where(lit, mark, base)
         return self.layout.render({self.window: pixels}, score=state.hits)
