@@ -627,3 +627,28 @@ def test_shuffled_deck_is_a_uniform_order_of_the_deck():
     for deck in decks:
         assert np.bincount(deck).tolist() == [20, 20, 19, 19]
     assert not np.array_equal(decks[0], decks[1])  # independent orders
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_number_layer_lights_the_bytes_number_mask_does(size):
+    """The cards' uint8 number layer places digits exactly as `canvas.number_mask` (§2.4)."""
+    from arcade_core.render import number_mask
+    from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+    from arcade_games.cards.draw import number_layer
+
+    layout = _layout(size)
+    counter = (68, 1, 123, 15) if size == 128 else (136, 2, 246, 30)
+    values = jnp.arange(-12, 1012)
+    for box, digits in ((SCORE_BOX[size], 2), (counter, 3)):
+
+        def mine(v, box=box, digits=digits):
+            layer = number_layer(layout, v, box, (255, 255, 255), digits)
+            blank = jnp.zeros((layer.y1 - layer.y0, 3 * size), jnp.uint8)
+            return layer.draw(blank, layer.y0, layer.y1) != 0
+
+        def core(v, box=box, digits=digits):
+            return number_mask(v, box, digit_w=DIGIT_W[size], max_digits=digits, width=size)
+
+        got = np.asarray(jax.jit(jax.vmap(mine))(values))
+        want = np.asarray(jax.jit(jax.vmap(core))(values))
+        assert want.any() and np.array_equal(got, want)
