@@ -1,15 +1,16 @@
-"""Tetris frames (GAMES.md §3.10 Rendering): two full-width windows over a baked background
-(walls, game area, name) — the score's rows and the board's rows.
+"""Tetris frames (GAMES.md §3.10 Rendering): two full-width row bands of bytes over a baked
+background (walls, game area, name) — the score's rows and the board's rows.
 
 The board, the current piece, the full-row bars and the previews are drawn from cell kinds
 (0 empty, k + 1 piece k) laid out by `Board` geometry (board cells of side k, preview cells of
-side k//2), but not with `Board.pixels`: measured on XLA:CPU (64 envs), a window narrower than
-the canvas is joined by column concatenation, several times dearer than full-width row bands,
-and spreading a cell grid by broadcast + reshape runs as per-element index arithmetic. So, as
-in Navigator's row-coded board, each board row is one word (3 bits per cell, bit 30 = full
-row) and each pixel row of the preview column one word (3 bits per preview cell), both
-computed once (reductions, so XLA materialises them); a pixel finds its kind with a static
-shift, and its colour with a select chain, a static cell-border mask and the background.
+side k//2), but not with `Board.pixels`: full-width bands are joined by rows only, and
+spreading a cell grid by broadcast + reshape runs as per-element index arithmetic. So, as in
+Navigator's row-coded board, the kinds are 3 bit planes: per plane, each board row is two
+uint8 words (columns 0-7, 8-9) and each pixel row of the preview column one (its 4 cells),
+computed on rows (reductions, so XLA materialises them) and spread over pixel rows by a 1-D
+broadcast; a byte tests its column's bit with static masks (uint8 AND and OR: a per-byte
+uint32 shift measured ~3x slower), and the planes pick its colour by a select tree over the
+background and static colour rows, then a static cell-border mask and the full-row bars.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, Window, number_mask, pack, paint
+from arcade_core.render import Board, FrameLayout, Window, colour_row, number_mask, paint
 from arcade_core.render.frame import DIGIT_W, SCORE_BOX
 
 from . import constants as C
 
-BITS = 3  # bits per cell kind (0..7)
-BAR_BIT = 30  # a board row's word: bit 30 set when the row is full
-OFF = 31  # shift of a pixel that shows no cell (bit 31 of a word is never set)
+BITS = 3  # bits per cell kind (0..7): one bit plane each
 
 
 def cell_tiles(side: int, border: bool) -> np.ndarray:
@@ -73,26 +72,30 @@ class TetrisRenderer:
                   o + 3 * k + 2 + 3 * k * j + half)
             for j in range(preview)
         ]  # fmt: skip
-        self.window = Window(0, board.window.y0, S, board.window.y1)
+        self.window = Window(0, board.window.y0, S, board.window.y1, S)
         self.background = layout.pixels(self.window)  # freezes the background
         sw = layout.score_window
-        self.score = Window(0, sw.y0, S, sw.y1)
+        self.score = Window(0, sw.y0, S, sw.y1, S)
         self.score_bg = layout.pixels(self.score)
-        self.score_pad = ((0, 0), (sw.x0, S - sw.x1))
 
-        # static per-pixel tables of the board window
+        # static per-byte tables of the board window: each byte's bit in the uint8 words of
+        # board columns 0-7, board columns 8-9 and preview columns 0-3 (0 where it has none)
         h, y0 = self.window.shape[0], self.window.y0
         xs, ys = np.arange(S), np.arange(y0, y0 + h)
-        shift = np.full(S, OFF, np.uint32)
         bx = xs - board.window.x0
         on_board = (bx >= 0) & (bx < C.COLS * k)
-        shift[on_board] = BITS * (bx[on_board] // k)
         px = xs - previews[0].window.x0 if previews else np.full(S, -1)
         in_column = (px >= 0) & (px < 4 * half)
-        shift[in_column] = BITS * (px[in_column] // half)
-        self.shift = shift[None, :]
-        self.in_column = in_column[None, :]
-        self.bar_cols = ((xs >= board.window.x0 - 2) & (xs < board.window.x1 + 2))[None, :]
+        bcol = np.repeat(np.where(on_board, bx // k, -1), 3)
+        pcol = np.repeat(np.where(in_column, px // half, -1), 3)
+        self.masks = [
+            np.where((bcol >= 0) & (bcol // 8 == 0), 1 << (bcol % 8), 0),
+            np.where((bcol >= 0) & (bcol // 8 == 1), 1 << (bcol % 8), 0),
+            np.where(pcol >= 0, 1 << (pcol % 8), 0),
+        ]
+        self.masks = [m.astype(np.uint8)[None, :] for m in self.masks]
+        bar_cols = (xs >= board.window.x0 - 2) & (xs < board.window.x1 + 2)
+        self.bar_cols = np.repeat(bar_cols, 3)[None, :]
         # each pixel row of the preview column: which (preview, box row) it shows, if any
         self.column_rows = np.full(h, -1, np.int32)
         for j, p in enumerate(previews):
@@ -110,41 +113,61 @@ class TetrisRenderer:
                 for r in range(2):
                     a = p.window.y0 + r * half - y0
                     border[a : a + half, in_column] = cell
-        self.border = border
+        self.border = np.repeat(border, 3, axis=1)
 
     def _preview_words(self, preview: jax.Array) -> jax.Array:
-        """uint32[h, 1]: per pixel row of the board window, the kinds of the preview cells it
-        shows (3 bits per cell), 0 between previews. A one-hot sum: materialised once."""
+        """uint8[h, BITS]: per pixel row of the board window and bit plane, the bits of the
+        preview cells it shows (bit c: preview column c), 0 between previews. A one-hot sum:
+        materialised once."""
         cells = jnp.asarray(self.preview_cells)[preview]  # [P, 8] bool
-        kinds = cells.astype(jnp.uint32) * (preview[:, None] + 1).astype(jnp.uint32)
-        shifts = jnp.asarray(BITS * (np.arange(8) % 4), jnp.uint32)
-        words = (kinds << shifts).reshape(-1, 2, 4).sum(axis=2, dtype=jnp.uint32).reshape(-1)
+        kinds = cells.astype(jnp.int32) * (preview[:, None] + 1)
+        kinds = kinds.reshape(-1, 4)  # [2P, 4]: per (preview, box row), its 4 cells
+        planes = (kinds[:, None, :] >> jnp.arange(BITS)[None, :, None]) & 1  # [2P, BITS, 4]
+        words = jnp.sum(planes << jnp.arange(4), axis=2).astype(jnp.uint8)  # [2P, BITS]
         onehot = jnp.asarray(self.column_rows)[:, None] == jnp.arange(words.shape[0])[None, :]
-        return jnp.sum(jnp.where(onehot, words[None, :], 0), axis=1, dtype=jnp.uint32)[:, None]
+        return jnp.sum(
+            jnp.where(onehot[:, :, None], words[None], jnp.uint8(0)), axis=1, dtype=jnp.uint8
+        )
 
     def __call__(
         self, kinds: jax.Array, full: jax.Array, preview: jax.Array, score: jax.Array
     ) -> jax.Array:
         """The frame: `kinds` (int[20, 10], 0..7) of the board cells, `full` (bool[20]) rows
         to bar, the `preview` piece types and the score."""
-        k = self.k
-        shifts = jnp.asarray(BITS * np.arange(C.COLS), jnp.uint32)
-        rows = jnp.sum(kinds.astype(jnp.uint32) << shifts, axis=1, dtype=jnp.uint32)
-        rows = rows | (full.astype(jnp.uint32) << BAR_BIT)
-        per_row = jnp.broadcast_to(rows[:, None], (C.ROWS, k)).reshape(C.ROWS * k, 1)
-        word = jnp.where(jnp.asarray(self.in_column), self._preview_words(preview), per_row)
-        kind = (word >> jnp.asarray(self.shift)) & ((1 << BITS) - 1)
-        colour = jnp.uint32(pack(C.PIECE_COLOUR[0]))
-        for t in range(1, C.NUM_PIECES):
-            colour = jnp.where(kind == t + 1, jnp.uint32(pack(C.PIECE_COLOUR[t])), colour)
-        white = jnp.uint32(pack(C.WHITE))
-        colour = jnp.where(jnp.asarray(self.border), white, colour)
-        out = jnp.where(kind > 0, colour, jnp.asarray(self.background))
-        bar = ((per_row >> BAR_BIT) == 1) & jnp.asarray(self.bar_cols)
-        out = jnp.where(bar, white, out)
+        k, S = self.k, self.layout.size
+        kinds = jnp.asarray(kinds, jnp.int32)
+        pw = self._preview_words(preview)
+        m0, m1, m2 = (jnp.asarray(m) for m in self.masks)
+
+        def spread(w: jax.Array) -> jax.Array:  # per board row -> per pixel row, [h, 1]
+            return jnp.broadcast_to(w[:, None], (C.ROWS, k)).reshape(C.ROWS * k, 1)
+
+        planes, occupied = [], None
+        for b in range(BITS):
+            bits = ((kinds >> b) & 1).astype(jnp.uint8)
+            w0 = jnp.sum(bits[:, :8] << jnp.arange(8, dtype=jnp.uint8), axis=1, dtype=jnp.uint8)
+            w1 = jnp.sum(bits[:, 8:] << jnp.arange(2, dtype=jnp.uint8), axis=1, dtype=jnp.uint8)
+            t = (spread(w0) & m0) | (spread(w1) & m1) | (pw[:, b : b + 1] & m2)
+            occupied = t if occupied is None else occupied | t
+            planes.append(t != 0)
+        # kind -> colour by a select tree over (background, 7 piece colour rows)
+        level = [jnp.asarray(self.background)] + [
+            jnp.asarray(colour_row(c, S)) for c in C.PIECE_COLOUR
+        ]
+        for plane in planes:  # lowest bit first
+            level = [
+                jnp.where(plane, hi, lo) for lo, hi in zip(level[::2], level[1::2], strict=True)
+            ]
+        out = paint(level[0], (occupied != 0) & jnp.asarray(self.border), C.WHITE)
+        bar = spread(full) & jnp.asarray(self.bar_cols)
+        out = paint(out, bar, C.WHITE)
         L = self.layout
         digits = number_mask(
-            score, SCORE_BOX[L.size], digit_w=DIGIT_W[L.size], max_digits=L.max_score_digits
+            score,
+            SCORE_BOX[L.size],
+            digit_w=DIGIT_W[L.size],
+            max_digits=L.max_score_digits,
+            width=S,
         )
-        score_px = paint(jnp.asarray(self.score_bg), jnp.pad(digits, self.score_pad), C.SCORE)
+        score_px = paint(jnp.asarray(self.score_bg), digits, C.SCORE)
         return L.render({self.window: out, self.score: score_px})
