@@ -1,6 +1,7 @@
-"""Pong frames: the court, net, name and frame baked once; each step fills three static
-windows — the player's paddle column, the ball's court, the AI's paddle column — element-wise
-from the state (a row test for a paddle, a box test for the ball). Nothing is scattered."""
+"""Pong frames: the court, net, name and frame baked once; each step fills two full-width
+bands of byte rows — the court's rows (both paddles and the ball, each a per-row column
+interval: `span_mask`) and the score's rows — joined to the background by rows only.
+Nothing is scattered."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from arcade_core.render import FrameLayout, paint, rect_mask
+from arcade_core.render import FrameLayout, number_mask, paint, row_span, span_mask
+from arcade_core.render.frame import DIGIT_W, SCORE_BOX
 
 from . import constants as C
 
@@ -33,30 +35,44 @@ class PongRenderer:
         net_w, mid = max(c // 2, 1), C.COURT * c // 2
         for y in range(0, C.COURT * c, 4 * c):
             layout.area[y : y + 2 * c, mid - net_w // 2 : mid - net_w // 2 + net_w] = C.NET
-        full = C.COURT * c
-        self.left = layout.window(C.PLAYER_X * c, 0, (C.PLAYER_X + C.PADDLE_W) * c, full)
-        self.court = layout.window(C.LEFT * c, 0, C.AI_X * c, full)
-        self.right = layout.window(C.AI_X * c, 0, (C.AI_X + C.PADDLE_W) * c, full)
-        self.offset = layout.offset
+        full, o = C.COURT * c, layout.offset
+        self.offset = o
+        # the court's rows across the whole canvas: no column select when composing
+        self.court = layout.window(-o, 0, obs_size - o, full)
+        sw = layout.score_window
+        self.score = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
 
     def cell_box(self, x: Any, y: Any, w: int, h: int) -> tuple[Any, Any, Any, Any]:
         """Canvas pixel box of a `w x h`-cell rectangle whose top-left cell is (x, y)."""
         c, o = self.cell, self.offset
         return o + x * c, o + y * c, o + (x + w) * c, o + (y + h) * c
 
-    def _paddle(self, win: Any, top: jax.Array, colour: tuple[int, int, int]) -> jax.Array:
-        _, y0, _, y1 = self.cell_box(0, top, 0, self.paddle)
-        rows = (win.ys >= y0) & (win.ys < y1)  # the paddle fills its column: a row test
-        return paint(self.layout.pixels(win), rows, colour)
+    def _paddle(self, x: int, top: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """The column span of a paddle in column `x` (cells) whose top cell is `top`."""
+        x0, y0, x1, y1 = self.cell_box(x, top, C.PADDLE_W, self.paddle)
+        return row_span(self.court, (self.court.ys >= y0) & (self.court.ys < y1), x0, x1 - 1)
 
     def __call__(self, state: Any, ball_visible: Any = True) -> jax.Array:
         x0, y0, x1, y1 = self.cell_box(state.ball[0], state.ball[1], C.BALL, C.BALL)
-        ball = rect_mask(self.court, x0, y0, x1, y1)
+        ys = self.court.ys
+        rows = (ys >= y0) & (ys < y1)
         if ball_visible is not True:
-            ball = ball & ball_visible
-        windows = {
-            self.left: self._paddle(self.left, state.player, C.PLAYER),
-            self.court: paint(self.layout.pixels(self.court), ball, C.BALL_COLOUR),
-            self.right: self._paddle(self.right, state.ai, C.AI),
-        }
-        return self.layout.render(windows, score=jnp.minimum(state.points[0], 9))
+            rows = rows & ball_visible
+        court = self.layout.pixels(self.court)
+        court = paint(
+            court, span_mask(self.court, self._paddle(C.PLAYER_X, state.player)), C.PLAYER
+        )
+        court = paint(
+            court, span_mask(self.court, row_span(self.court, rows, x0, x1 - 1)), C.BALL_COLOUR
+        )
+        court = paint(court, span_mask(self.court, self._paddle(C.AI_X, state.ai)), C.AI)
+        L = self.layout
+        digits = number_mask(
+            jnp.minimum(state.points[0], 9),
+            SCORE_BOX[L.size],
+            digit_w=DIGIT_W[L.size],
+            max_digits=L.max_score_digits,
+            width=L.size,
+        )
+        score = paint(L.pixels(self.score), digits, C.SCORE)
+        return L.render({self.court: court, self.score: score})
