@@ -2,12 +2,11 @@
 canvas (a full-width band of bytes), over a baked background (canvas, name, plain board with
 its grid).
 
-Each byte knows statically whether its pixel lies on an X or an O stroke of its cell
-(`marks`: bit 0 X, bit 1 O, tiled over the board, 0 off the board) and which column of cells
-it is in. A step packs each board row's mark codes (0 none, 1 X, 2 O; 2 bits per column) into
-one word, expands the words to pixel rows, and a byte reads its cell's code with one shift by
-a static per-column amount (see `arcade_games.gridcursor.board`): element-wise, no tiles, no
-gather.
+Each byte knows statically which column of cells it is in, as a bit of a uint8 row word, and
+keeps that bit only where its pixel lies on an X stroke (`xbit`) or an O stroke (`obit`) of
+its cell. A step packs each board row's X cells and O cells into uint8 words (8 columns a
+word), expands them to pixel rows (see `arcade_games.gridcursor.board`), and a byte ANDs its
+row's word with its static bit: element-wise uint8, no per-byte shift, no tiles, no gather.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ import numpy as np
 
 from arcade_core.observability import View
 from arcade_core.render import FrameLayout, colour_row
-from arcade_games.gridcursor.board import GridMaps, row_words
+from arcade_games.cards.draw import layered_windows, score_layer
+from arcade_games.gridcursor.board import GridMaps
 from arcade_games.gridcursor.cursor import one_hot
 
 from . import constants as C
@@ -70,13 +70,32 @@ class BattleShipRenderer:
             out[..., o : o + side] = per_col
             return np.repeat(out, 3, axis=-1)
 
-        self.marks = per_byte(grid.tile(mark_bits(grid.cell, obs_size)), 0).astype(np.uint32)
-        self.code_shift = per_byte(2 * np.maximum(grid.col_index(), 0), 0).astype(np.uint32)
-        self.col_index = per_byte(grid.col_index(), -1)[None, :]  # [1, 3S], -1 off the cells
+        # per byte: its board column as a bit of a uint8 word (columns 8w..8w+7 in word w),
+        # kept only where the pixel lies on an X (`xbit`) or an O (`obit`) stroke
+        col = per_byte(grid.col_index(), -1)
+        self.words = -(-n // 8)
+        self.word_of = (np.maximum(col, 0) // 8)[None, :]  # [1, 3S]
+        bit = np.where(col >= 0, 1 << (np.maximum(col, 0) % 8), 0).astype(np.uint8)
+        marks = per_byte(grid.tile(mark_bits(grid.cell, obs_size)), 0)
+        self.xbit = np.where(marks & X_CODE, bit[None, :], 0).astype(np.uint8)
+        self.obit = np.where(marks & O_CODE, bit[None, :], 0).astype(np.uint8)
+        self.col_index = col[None, :]  # [1, 3S], -1 off the cells
         self.row_index = grid.index()[:, None]  # [side, 1]
 
+    def plane(self, cells: jax.Array) -> jax.Array:
+        """bool[N, N] -> uint8[side, 1 or 3S]: the row word holding each byte's cell's bit."""
+        g = self.grid
+        w = jnp.pad(cells, ((0, 0), (0, 8 * self.words - self.n))).astype(jnp.uint8)
+        w = w.reshape(self.n, self.words, 8) << jnp.arange(8, dtype=jnp.uint8)
+        w = jnp.sum(w, axis=-1, dtype=jnp.uint8)  # [N, words]
+        rows = [g.rows(w[:, k])[:, None] for k in range(self.words)]  # [side, 1] each
+        out = rows[0]
+        for k in range(1, self.words):
+            out = jnp.where(jnp.asarray(self.word_of == k), rows[k], out)
+        return out
+
     def __call__(self, state: Any, view: View) -> jax.Array:
-        g, S = self.grid, self.layout.size
+        S = self.layout.size
         code = jnp.where(state.guesses, jnp.where(state.ships, X_CODE, O_CODE), NONE)
         on_cursor = (jnp.asarray(self.row_index) == state.cy) & (
             jnp.asarray(self.col_index) == state.cx
@@ -94,14 +113,11 @@ class BattleShipRenderer:
         else:
             # every fired cell's mark, min-composited with what lies under it [KEEP]
             x_colour = jnp.where(on_cursor, row(C.X_MDP_CURSOR), row(C.X_MDP_PLAIN))
-        words = g.rows(row_words(code, 2))  # [side]: the mark codes of each pixel row's cells
-        # the cell's code masked by the byte's strokes: X_CODE on an X stroke of an X cell,
-        # O_CODE on an O stroke of an O cell, 0 elsewhere (one shift and one AND per byte)
-        lit_code = (words[:, None] >> jnp.asarray(self.code_shift)[None, :]) & jnp.asarray(
-            self.marks
-        )
-        lit = lit_code != 0
-        mark = jnp.where(lit_code == X_CODE, x_colour, row(C.O_MARK))
+        x_lit = (self.plane(code == X_CODE) & jnp.asarray(self.xbit)) != 0
+        o_lit = (self.plane(code == O_CODE) & jnp.asarray(self.obit)) != 0
         base = jnp.where(on_cursor, row(C.CURSOR), self.layout.pixels(self.window))
-        pixels = jnp.where(lit, mark, base)
-        return self.layout.render({self.window: pixels}, score=state.hits)
+        pixels = jnp.where(x_lit, x_colour, jnp.where(o_lit, row(C.O_MARK), base))
+        # the score in uint8 (`cards.draw.number_layer`: no per-byte shift), pixel-identical
+        # to `FrameLayout.render`'s
+        windows = layered_windows(self.layout, [score_layer(self.layout, state.hits)])
+        return self.layout.render({self.window: pixels, **windows})
