@@ -26,6 +26,7 @@ import numpy as np
 
 from arcade_core.observability import View
 from arcade_core.render import DIGITS, FrameLayout, colour_row
+from arcade_games.cards.draw import layered_windows, score_layer
 from arcade_games.gridcursor.board import GridMaps, shift_cols
 from arcade_games.gridcursor.cursor import one_hot
 
@@ -174,4 +175,7 @@ class MineSweeperRenderer:
         cursor, number = (jnp.asarray(colour_row(c, S)) for c in (C.CURSOR, C.NUMBER))
         base = jnp.where(on_cursor, cursor, self.layout.pixels(self.window))
         pixels = jnp.where(lit, number, base)
-        return self.layout.render({self.window: pixels}, score=state.score)
+        # the score in uint8 (`cards.draw.number_layer`: no per-byte shift), pixel-identical
+        # to `FrameLayout.render`'s
+        windows = layered_windows(self.layout, [score_layer(self.layout, state.score)])
+        return self.layout.render({self.window: pixels, **windows})
