@@ -46,7 +46,8 @@ class Dot(Environment[DotState, DotParams]):
             score_colour=(255, 255, 0), area_side=side,
         )  # fmt: skip
         o = self.layout.offset
-        self.board = Board(4, 4, 10, 2, np.asarray([[40, 40, 40], [255, 0, 0]]), (90, 90, 90), o, o)
+        tiles = np.asarray([[40, 40, 40], [255, 0, 0]])
+        self.board = Board(4, 4, 10, 2, tiles, (90, 90, 90), o, o, width=self.obs_size)
 
     @property
     def default_params(self) -> DotParams:
