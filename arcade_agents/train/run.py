@@ -318,6 +318,37 @@ class Updates:
         return state, jax.tree.map(lambda *xs: jnp.stack(xs), *metrics)
 
 
+class DeferredInterrupt:
+    """Within `with`: the first Ctrl-C only sets `requested` (the runner stops at the next
+    chunk boundary and checkpoints there, so state and update counter stay consistent); a
+    second one interrupts at once. Outside the main thread it does nothing."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after this chunk (Ctrl-C again to abort now) ...", flush=True)
+
+    def __enter__(self) -> DeferredInterrupt:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+            self._old = None
+
+
 def make_trainer(config: Any, algorithm: Any = None) -> Any:
     algorithm = algorithm or get_algorithm(config.algo)
     return algorithm.make_train(config)
@@ -402,43 +433,42 @@ def train(
     bar = Progress(num_updates * per_update, done * per_update, enabled=progress)
     end = num_updates if stop_after is None else min(num_updates, stop_after)
     last_saved = done
+    interrupt = DeferredInterrupt()
     try:
-        while done < end:
-            n = min(chunk, num_updates - done)
-            t0 = time.perf_counter()
-            if not updates.compiled:
-                say(f"compiling {config.algo} ...", flush=True)
-            if updates.compile(state, n):
-                compile_s += time.perf_counter() - t0
-            t0 = time.perf_counter()
-            new_state, metrics = updates(state, n)
-            metrics = jax.device_get(metrics)
-            dt = time.perf_counter() - t0
-            state = new_state
-            train_s += dt
-            frames_this_session += n * per_update * seeds
-            fps = frames_this_session / max(train_s, 1e-9)
-            rows = chunk_rows(
-                metrics, done, per_update, {"wall_s": time.perf_counter() - t_start, "fps": fps}
-            )
-            done += n
-            logger.write(rows)
-            rets = [r["return"] for r in rows if not math.isnan(r.get("return", math.nan))]
-            if rets:
-                recent = sum(rets) / len(rets)
-            bar.update(done * per_update, fps, recent)
-            if done % ckpt_every == 0 or done == num_updates:
-                checkpointer.save(done, state, _meta(done, per_update))
-                last_saved = done
-    except KeyboardInterrupt:
+        with interrupt:
+            while done < end and not interrupt.requested:
+                n = min(chunk, num_updates - done)
+                t0 = time.perf_counter()
+                if not updates.compiled:
+                    say(f"compiling {config.algo} ...", flush=True)
+                if updates.compile(state, n):
+                    compile_s += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                state, metrics = updates(state, n)
+                metrics = jax.device_get(metrics)
+                train_s += time.perf_counter() - t0
+                frames_this_session += n * per_update * seeds
+                fps = frames_this_session / max(train_s, 1e-9)
+                extra = {"wall_s": time.perf_counter() - t_start, "fps": fps}
+                rows = chunk_rows(metrics, done, per_update, extra)
+                done += n
+                logger.write(rows)
+                rets = [r["return"] for r in rows if not math.isnan(r.get("return", math.nan))]
+                if rets:
+                    recent = sum(rets) / len(rets)
+                bar.update(done * per_update, fps, recent)
+                if done % ckpt_every == 0 or done == num_updates:
+                    checkpointer.save(done, state, _meta(done, per_update))
+                    last_saved = done
+    finally:
         bar.close()
+    if interrupt.requested:
         if done > last_saved:
             checkpointer.save(done, state, _meta(done, per_update))
         logger.close()
         checkpointer.close()
         say(f"\ninterrupted at update {done:,}: continue with `arcade train --resume {run_dir}`")
-        raise
-    bar.close()
+        raise KeyboardInterrupt
     if done > last_saved:
         checkpointer.save(done, state, _meta(done, per_update))
     logger.close()

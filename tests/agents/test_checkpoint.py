@@ -142,6 +142,36 @@ def test_resume_after_sigkill_ends_with_the_uninterrupted_parameters(
     leaves_equal(resumed.state, full_run.state)
 
 
+def test_ctrl_c_stops_at_a_chunk_boundary_with_a_checkpoint(tmp_path: Path) -> None:
+    out = tmp_path / "interrupted"
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import fake_algo; fake_algo.register(); "
+        "from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    argv = [PY, "-c", code, "train", "--algo", "fake", "--total-frames", "192", "--out", str(out)]
+    argv += [
+        "--set",
+        "delay_ms=100",
+        "--log-every",
+        "1",
+        "--checkpoint-every",
+        "100",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while not (out / "metrics.csv").exists():  # the first chunk is done
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    text = proc.communicate(timeout=120)[0].decode()
+    assert proc.returncode == 130, text
+    assert "--resume" in text
+    stopped = run.restore(out)
+    assert 0 < stopped.updates < 24  # no interval checkpoint was due: this one is Ctrl-C's
+    assert int(stopped.state["update"][0]) == stopped.updates  # state and counter agree
+
+
 @pytest.mark.slow
 def test_pqn_resume_after_a_stop_equals_the_uninterrupted_run(tmp_path: Path) -> None:
     from arcade_agents.train.api import PQNConfig
