@@ -18,9 +18,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, Window, colour_row, number_mask, paint, span_mask
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import FrameLayout, Window, colour_row, paint, span_mask
 from arcade_core.render.geometry import disc_span
+from arcade_games.cards.draw import layered_windows, score_layer
 
 from . import constants as C
 
@@ -44,10 +44,7 @@ class BreakoutRenderer:
         )
         s, cw, ch, o = L["area"], L["cell_w"], L["cell_h"], layout.offset
         self.area = Window(0, o, obs_size, o + s, obs_size)
-        sw = layout.score_window
-        self.score = Window(0, sw.y0, obs_size, sw.y1, obs_size)
         self.background = layout.pixels(self.area)  # freezes the background
-        self.score_bg = layout.pixels(self.score)
         # per pixel row: the colour of a lit cell (its brick row's; the paddle's on row 19)
         colours = [C.BRICK.get(r, C.AREA) for r in range(C.ROWS)]
         colours[C.ROWS - 1] = C.PADDLE
@@ -64,21 +61,14 @@ class BreakoutRenderer:
     def __call__(self, state: Any, partial: bool = False) -> jax.Array:
         windows = {
             self.area: self.area_pixels(state, partial),
-            self.score: self.score_pixels(state),
+            **self.score_pixels(state),
         }
         return self.layout.render(windows)
 
-    def score_pixels(self, state: Any) -> jax.Array:
-        """The score in its full-width rows (number_mask spans the canvas width)."""
-        L = self.layout
-        mask = number_mask(
-            state.score,
-            SCORE_BOX[L.size],
-            digit_w=DIGIT_W[L.size],
-            max_digits=L.max_score_digits,
-            width=L.size,
-        )
-        return paint(jnp.asarray(self.score_bg), mask, C.SCORE)
+    def score_pixels(self, state: Any) -> dict:
+        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        pixel-identical to `FrameLayout.render`'s score."""
+        return layered_windows(self.layout, [score_layer(self.layout, state.score)])
 
     def _disc(self, x: jax.Array, y: jax.Array, r: int) -> tuple[jax.Array, jax.Array]:
         """Per row of the area window, the columns of the disc of radius r centred in cell

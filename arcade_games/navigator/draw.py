@@ -12,8 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, number_mask, paint, to_image
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import Board, FrameLayout, to_image
+from arcade_games.cards.draw import layered_windows, score_layer
 
 from . import constants as C
 
@@ -170,21 +170,11 @@ class NavigatorRenderer:
         self.board = RowCodedBoard(
             Board(n, n, c, C.GRID_LINE, cell_tiles(c), C.GRID, x=o, y=o, width=obs_size), layout
         )
-        # the score in a full-width window too (no column select in `compose`): number_mask
-        # already spans the canvas width, blank outside the number's own columns
-        sw = layout.score_window
-        self.score_window = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
 
-    def score_pixels(self, score: jax.Array) -> jax.Array:
-        L = self.layout
-        mask = number_mask(
-            score,
-            SCORE_BOX[L.size],
-            digit_w=DIGIT_W[L.size],
-            max_digits=L.max_score_digits,
-            width=L.size,
-        )
-        return paint(L.pixels(self.score_window), mask, C.SCORE)
+    def score_pixels(self, score: Any) -> dict:
+        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        pixel-identical to `FrameLayout.render`'s score."""
+        return layered_windows(self.layout, [score_layer(self.layout, score)])
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         """The frame: TNT and treasure where `visible` (MDP, or the POMDP's first frame), the
@@ -198,6 +188,6 @@ class NavigatorRenderer:
         return self.layout.render(
             {
                 self.board.window: self.board.pixels(kinds),
-                self.score_window: self.score_pixels(state.score),
+                **self.score_pixels(state.score),
             }
         )

@@ -17,8 +17,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, colour_row, number_mask, paint
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import FrameLayout, colour_row
+from arcade_games.cards.draw import layered_windows, score_layer
 
 from . import constants as C
 
@@ -56,8 +56,6 @@ class SkittlesRenderer:
         column = np.where(on_cell, x // pitch, OFF).astype(np.uint8)  # per canvas column
         self.column = np.repeat(column, 3)[None, :]  # per byte
         self.channel = (np.arange(3 * obs_size) % 3)[None, :]  # per byte
-        sw = layout.score_window
-        self.score_window = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
 
     def _per_pixel_row(self, per_grid_row: jax.Array) -> jax.Array:
         """Spread 10 per-grid-row values (uint8) over the window's pixel rows (NONE in the
@@ -88,23 +86,16 @@ class SkittlesRenderer:
         black, white = jnp.asarray(colour_row(C.BACKGROUND, S)), jnp.asarray(colour_row(C.AGENT, S))
         return jnp.where(col == agent_y, white, jnp.where(col == enemy_y, enemy, black))
 
-    def score_pixels(self, score: jax.Array) -> jax.Array:
-        """The score in a full-width strip (number_mask spans the canvas width)."""
-        L = self.layout
-        mask = number_mask(
-            score,
-            SCORE_BOX[L.size],
-            digit_w=DIGIT_W[L.size],
-            max_digits=L.max_score_digits,
-            width=L.size,
-        )
-        return paint(L.pixels(self.score_window), mask, C.SCORE)
+    def score_pixels(self, score: Any) -> dict:
+        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        pixel-identical to `FrameLayout.render`'s score."""
+        return layered_windows(self.layout, [score_layer(self.layout, score)])
 
     def __call__(self, state: Any, shown: Any = True) -> jax.Array:
         """The frame; `shown` (bool[10] or True) says which rows' enemies are drawn."""
         return self.layout.render(
             {
                 self.window: self.grid_pixels(state, shown),
-                self.score_window: self.score_pixels(state.score),
+                **self.score_pixels(state.score),
             }
         )

@@ -19,8 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, Window, colour_row, number_mask, paint
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import Board, FrameLayout, Window, colour_row, paint
+from arcade_games.cards.draw import layered_windows, score_layer
 
 from . import constants as C
 
@@ -74,9 +74,6 @@ class TetrisRenderer:
         ]  # fmt: skip
         self.window = Window(0, board.window.y0, S, board.window.y1, S)
         self.background = layout.pixels(self.window)  # freezes the background
-        sw = layout.score_window
-        self.score = Window(0, sw.y0, S, sw.y1, S)
-        self.score_bg = layout.pixels(self.score)
 
         # static per-byte tables of the board window: each byte's bit in the uint8 words of
         # board columns 0-7, board columns 8-9 and preview columns 0-3 (0 where it has none)
@@ -161,13 +158,6 @@ class TetrisRenderer:
         out = paint(level[0], (occupied != 0) & jnp.asarray(self.border), C.WHITE)
         bar = spread(full) & jnp.asarray(self.bar_cols)
         out = paint(out, bar, C.WHITE)
-        L = self.layout
-        digits = number_mask(
-            score,
-            SCORE_BOX[L.size],
-            digit_w=DIGIT_W[L.size],
-            max_digits=L.max_score_digits,
-            width=S,
-        )
-        score_px = paint(jnp.asarray(self.score_bg), digits, C.SCORE)
-        return L.render({self.window: out, self.score: score_px})
+        # the score in uint8 (`cards.draw.score_layer`: no per-byte shift), pixel-identical
+        windows = layered_windows(self.layout, [score_layer(self.layout, score)])
+        return self.layout.render({self.window: out, **windows})
