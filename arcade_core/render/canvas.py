@@ -291,9 +291,10 @@ class Sprite:
 
 # ---------------------------------------------------------------------------- numbers
 
-_FONT25 = np.asarray(
-    [sum(1 << i for i, b in enumerate(DIGITS[d].ravel()) if b) for d in range(10)], np.uint32
-)
+_FONT_ROWS = np.asarray(
+    [[sum(1 << c for c in range(5) if DIGITS[d][r, c]) for r in range(5)] for d in range(10)],
+    np.uint8,
+)  # [digit, font row]: the row's 5 pixels as bits (bit c = font column c)
 
 
 @cache
@@ -306,8 +307,8 @@ def _number_layout(
     width: int | None,
 ) -> tuple[Window, np.ndarray, np.ndarray, np.ndarray]:
     """Static tables for `number_mask`: the window any 1..max_digits number can touch; per
-    digit count n, each byte's digit slot (-1: none) and font column; each row's font row
-    (-1: none)."""
+    digit count n, each byte's digit slot (255: none) and its font column's bit (0: none);
+    each row's font row."""
     x0, y0, x1, y1 = box
     cell_w, cell_h = digit_w // 5, ((y1 - margin) - (y0 + margin)) // 5
     widths = [n * digit_w + (n - 1) * gap for n in range(1, max_digits + 1)]
@@ -315,16 +316,16 @@ def _number_layout(
     right = max(le + wd for le, wd in zip(lefts, widths, strict=True))
     win = Window(min(lefts), y0 + margin, right, y0 + margin + 5 * cell_h, width)
     xs = np.arange(3 * win.canvas_width) // 3
-    slot = np.full((max_digits, xs.size), -1, np.int32)
-    col = np.zeros((max_digits, xs.size), np.int32)
+    slot = np.full((max_digits, xs.size), 255, np.uint8)
+    bit = np.zeros((max_digits, xs.size), np.uint8)
     for n, left in enumerate(lefts, 1):
         rel = xs - left
         k, within = rel // (digit_w + gap), rel % (digit_w + gap)
         ok = (rel >= 0) & (k < n) & (within < 5 * cell_w)
-        slot[n - 1] = np.where(ok, k, -1)
-        col[n - 1] = np.where(ok, within // cell_w, 0)
-    row = (np.arange(win.y0, win.y1) - (y0 + margin)) // cell_h
-    return win, slot, col, row.astype(np.int32)
+        slot[n - 1] = np.where(ok, k, 255)
+        bit[n - 1] = np.where(ok, 1 << np.clip(within // cell_w, 0, 4), 0)
+    row = (np.arange(win.y0, win.y1) - (y0 + margin)) // cell_h  # 0..4 on every row
+    return win, slot, bit, row.astype(np.int32)
 
 
 def number_window(
@@ -358,22 +359,28 @@ def number_mask(
     each glyph cell `digit_w // 5` wide and `(box height - 2 margin) // 5` high. A value with
     more than `max_digits` digits shows its last `max_digits`; a negative value shows as the
     single digit `value mod 10`, as the reference draws it.
+
+    Drawn in uint8: per row and digit slot, the digit's 5-bit font row ([h, D], per env); per
+    byte, its slot's row picked by D - 1 selects against a static slot table and tested
+    against the byte's static font-column bit — no per-byte shift, no per-byte gather.
     """
-    win, slot_t, col_t, row_t = _number_layout(tuple(box), digit_w, max_digits, margin, gap, width)
-    value = jnp.asarray(value, jnp.int32)
-    v = jnp.where(value < 0, jnp.mod(value, 10), value)
+    win, slot_t, bit_t, font_row = _number_layout(
+        tuple(box), digit_w, max_digits, margin, gap, width
+    )
+    v = jnp.asarray(value, jnp.int32)
+    v = jnp.where(v < 0, jnp.mod(v, 10), v)
     pow10 = jnp.asarray([10**k for k in range(max_digits)], jnp.int32)
     n = jnp.clip(jnp.sum(v >= pow10[1:]) + 1, 1, max_digits)
     exps = jnp.clip(n - 1 - jnp.arange(max_digits), 0, max_digits - 1)
-    glyphs = jnp.asarray(_FONT25)[(v // pow10[exps]) % 10]  # 25-bit glyph per slot, MSD first
-    slot = jnp.asarray(slot_t)[n - 1]  # per byte
-    col = jnp.asarray(col_t)[n - 1]
-    g = jnp.zeros_like(slot, dtype=jnp.uint32)
-    for k in range(max_digits):
-        g = jnp.where(slot == k, glyphs[k], g)
-    row = jnp.asarray(row_t)[:, None]
-    bit = (row * 5 + col[None, :]).astype(jnp.uint32)
-    return (((g[None, :] >> bit) & 1) == 1) & (slot >= 0)[None, :] & (row >= 0)
+    digits = (v // pow10[exps]) % 10  # [D], most significant first
+    rows = jnp.asarray(_FONT_ROWS)[digits][:, font_row].T  # [h, D]
+    slot, bit = jnp.asarray(slot_t)[n - 1], jnp.asarray(bit_t)[n - 1]  # [3W]
+    # computed once per env, not inside the per-byte loop that reads them
+    rows, slot, bit = jax.lax.optimization_barrier((rows, slot, bit))
+    font = rows[:, max_digits - 1 :]
+    for k in range(max_digits - 1):
+        font = jnp.where(slot[None, :] == k, rows[:, k : k + 1], font)
+    return (font & bit[None, :]) != 0
 
 
 # ---------------------------------------------------------------------------- boards
