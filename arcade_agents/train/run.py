@@ -104,8 +104,9 @@ def from_saveable(saved: Any, like: Any) -> Any:
     from `like` (a state of the same structure)."""
     import jax
 
-    ref_leaves, treedef = jax.tree.flatten(like)
-    saved_leaves = jax.tree.flatten(saved, is_leaf=lambda x: x is None)[0]
+    is_none = lambda x: x is None  # noqa: E731  (None fields of `like` pair with None too)
+    ref_leaves, treedef = jax.tree.flatten(like, is_leaf=is_none)
+    saved_leaves = jax.tree.flatten(saved, is_leaf=is_none)[0]
     out = []
     for s, ref in zip(saved_leaves, ref_leaves, strict=True):
         if s is None:

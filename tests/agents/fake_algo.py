@@ -32,8 +32,8 @@ class FakeConfig(TrainConfig):
 
 
 class FakeTrainer:
-    """Noisy gradient steps of `w` towards a target; typed RNG keys, an update counter and an
-    empty (zero-size) carry in the state, like a real trainer."""
+    """Noisy gradient steps of `w` towards a target; typed RNG keys, an update counter, an
+    empty (zero-size) carry and a None field in the state, like a real trainer."""
 
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
@@ -45,7 +45,7 @@ class FakeTrainer:
         w = jax.vmap(lambda k: jax.random.normal(k, (8,)))(keys)
         n = jnp.zeros(self.config.seeds, jnp.int32)
         empty = jnp.zeros((self.config.seeds, 0))  # like a memory-less agent's carry
-        return {"params": {"w": w}, "key": keys, "update": n, "carry": empty}
+        return {"params": {"w": w}, "key": keys, "update": n, "carry": empty, "unused": None}
 
     def update(self, state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, jax.Array]]:
         cfg = self.config
@@ -62,7 +62,8 @@ class FakeTrainer:
             return w, key, n + 1, metrics
 
         w, key, n, metrics = jax.vmap(one)(state["params"]["w"], state["key"], state["update"])
-        return {"params": {"w": w}, "key": key, "update": n, "carry": state["carry"]}, metrics
+        state = {**state, "params": {"w": w}, "key": key, "update": n}
+        return state, metrics
 
     def act(self, params: Any, carry: Any, obs: jax.Array, start: jax.Array, key: jax.Array,
             greedy: bool = True) -> tuple[jax.Array, Any]:  # fmt: skip
