@@ -29,7 +29,11 @@ def test_list_shows_table_of_envs() -> None:
 def test_list_json_is_machine_readable() -> None:
     data = json.loads(arcade("list", "--json").stdout)
     env = next(e for e in data["envs"] if e["id"] == "NoisyCartPoleHard")
-    assert env["game"] == "NoisyCartPole" and env["max_steps"] == 200 and env["return_range"] == [0.0, 1.0]
+    assert (
+        env["game"] == "NoisyCartPole"
+        and env["max_steps"] == 200
+        and env["return_range"] == [0.0, 1.0]
+    )
     assert env["entry"] == "arcade_games.cartpole.game:NoisyCartPole"
 
 
@@ -49,7 +53,9 @@ def test_unknown_id_is_one_line_error_with_suggestion() -> None:
         p = arcade(*cmd, check=False)
         assert p.returncode == 2, cmd
         assert p.stderr.strip().count("\n") == 0, p.stderr
-        assert "unknown env id 'CartPoleEsay'" in p.stderr and "Did you mean: CartPoleEasy" in p.stderr
+        assert (
+            "unknown env id 'CartPoleEsay'" in p.stderr and "Did you mean: CartPoleEasy" in p.stderr
+        )
 
 
 def test_info_describes_the_env() -> None:
@@ -58,13 +64,26 @@ def test_info_describes_the_env() -> None:
 
 
 def test_bench_reports_fps_compile_and_floor() -> None:
-    out = arcade("bench", "CartPoleEasy", "--num-envs", "4", "--steps", "8", "--repeats", "1", "--floor", "--json").stdout
+    out = arcade(
+        "bench",
+        "CartPoleEasy",
+        "--num-envs",
+        "4",
+        "--steps",
+        "8",
+        "--repeats",
+        "1",
+        "--floor",
+        "--json",
+    ).stdout
     data = json.loads(out)
     (row,) = data["results"]
     assert row["env"] == "CartPoleEasy" and row["num_envs"] == 4 and row["num_steps"] == 8
     assert row["fps"] > 0 and row["compile_s"] > 0
     assert data["floor"]["fps"] > 0
-    table = arcade("bench", "CartPoleEasy", "--num-envs", "2", "--steps", "4", "--repeats", "1", "--floor").stdout
+    table = arcade(
+        "bench", "CartPoleEasy", "--num-envs", "2", "--steps", "4", "--repeats", "1", "--floor"
+    ).stdout
     assert "% floor" in table and "floor (write a frame)" in table
 
 
@@ -78,9 +97,16 @@ def test_check_passes_a_good_env_and_fails_a_broken_one(tmp_path: Path) -> None:
         "from arcade_core.cli import main\nimport sys\nsys.exit(main(sys.argv[1:]))\n"
     )
     env = {**os.environ, "PYTHONPATH": TESTS}
-    ok = subprocess.run([sys.executable, str(plugin), "check", "DotEasy"], capture_output=True, text=True, env=env)
+    ok = subprocess.run(
+        [sys.executable, str(plugin), "check", "DotEasy"], capture_output=True, text=True, env=env
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "PASS DotEasy" in ok.stdout
-    bad = subprocess.run([sys.executable, str(plugin), "check", "BrokenEasy"], capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [sys.executable, str(plugin), "check", "BrokenEasy"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode == 1
     assert "FAIL returns@128" in bad.stdout and "FAIL pomdp_hides@128" in bad.stdout

@@ -27,7 +27,10 @@ def fake_games():
 
     from arcade_core.plugins import register_plugin, unregister_plugin
 
-    register_plugin(fakegame.Plugin(fakegame.game_spec(), fakegame.game_spec("Broken", "fakegame:Broken")), "fake")
+    register_plugin(
+        fakegame.Plugin(fakegame.game_spec(), fakegame.game_spec("Broken", "fakegame:Broken")),
+        "fake",
+    )
     yield
     unregister_plugin("fake")
 

@@ -21,7 +21,9 @@ def test_quick_example_runs_as_written() -> None:
     assert 'popgym_arcade.make("CartPoleEasy", partial_obs=True)' in code
     scope: dict = {}
     exec(compile(code, "README quick example", "exec"), scope)
-    assert scope["observation"].shape == (4, 128, 128, 3) and scope["observation"].dtype == jnp.uint8
+    assert (
+        scope["observation"].shape == (4, 128, 128, 3) and scope["observation"].dtype == jnp.uint8
+    )
     assert scope["markov_state"].shape == (4, 128, 128, 3)
     assert set(scope["info"]) == {"terminated", "truncated", "discount"}
 
