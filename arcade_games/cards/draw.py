@@ -23,10 +23,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.render import (
-    DIGITS,
     FrameLayout,
     Window,
     colour_row,
+    number_mask,
     number_window,
     paint,
 )
@@ -201,12 +201,6 @@ class Layer:
     draw: Callable[[jax.Array, int, int], jax.Array]
 
 
-_FONT_ROWS = np.asarray(
-    [[sum(1 << c for c in range(5) if DIGITS[d][r, c]) for r in range(5)] for d in range(10)],
-    np.uint8,
-)  # [digit, font row]: the row's 5 pixels as bits (bit c = font column c)
-
-
 def number_layer(
     layout: FrameLayout,
     value: Any,
@@ -216,41 +210,13 @@ def number_layer(
     margin: int = 1,
     gap: int = 2,
 ) -> Layer:
-    """A number in `box` (canvas coordinates), placed exactly as `canvas.number_mask` places it
-    (GAMES.md §2.4), drawn in uint8: per window row and digit slot, the digit's 5-bit font row
-    ([h, D], per env); per byte, its slot's row picked by D - 1 selects against a static slot
-    table and tested against the byte's static font-column bit. No per-byte shift."""
+    """A number in `box` (canvas coordinates), as `canvas.number_mask` draws it (GAMES.md
+    §2.4), as a layer over the rows of its `number_window`."""
     S = layout.size
-    digit_w = DIGIT_W[S]
-    win = number_window(box, digit_w, max_digits, margin, gap, width=S)
-    x0, y0, x1, y1 = box
-    cell_w, cell_h = digit_w // 5, ((y1 - margin) - (y0 + margin)) // 5
-    xs = np.arange(3 * S) // 3
-    slot_t = np.full((max_digits, 3 * S), 255, np.uint8)  # per digit count n: each byte's slot
-    bit_t = np.zeros((max_digits, 3 * S), np.uint8)  # ... and its font column's bit (0: none)
-    for n in range(1, max_digits + 1):
-        left = x0 + ((x1 - x0) - (n * digit_w + (n - 1) * gap)) // 2
-        rel = xs - left
-        k, within = rel // (digit_w + gap), rel % (digit_w + gap)
-        ok = (rel >= 0) & (k < n) & (within < 5 * cell_w)
-        slot_t[n - 1] = np.where(ok, k, 255)
-        bit_t[n - 1] = np.where(ok, 1 << np.clip(within // cell_w, 0, 4), 0)
-    font_row = (np.arange(win.y0, win.y1) - (y0 + margin)) // cell_h  # 0..4 on every row
-
-    v = jnp.asarray(value, jnp.int32)
-    v = jnp.where(v < 0, jnp.mod(v, 10), v)
-    pow10 = jnp.asarray([10**k for k in range(max_digits)], jnp.int32)
-    n = jnp.clip(jnp.sum(v >= pow10[1:]) + 1, 1, max_digits)
-    exps = jnp.clip(n - 1 - jnp.arange(max_digits), 0, max_digits - 1)
-    digits = (v // pow10[exps]) % 10  # [D], most significant first
-    rows = jnp.asarray(_FONT_ROWS)[digits][:, font_row].T  # [h, D]
-    slot, bit = jnp.asarray(slot_t)[n - 1], jnp.asarray(bit_t)[n - 1]  # [3S]
-    # computed once per env, not inside the per-byte loop that reads them
-    rows, slot, bit = jax.lax.optimization_barrier((rows, slot, bit))
-    font = rows[:, max_digits - 1 :]
-    for k in range(max_digits - 1):
-        font = jnp.where(slot[None, :] == k, rows[:, k : k + 1], font)
-    mask = (font & bit[None, :]) != 0
+    win = number_window(box, DIGIT_W[S], max_digits, margin, gap, width=S)
+    mask = number_mask(
+        value, box, digit_w=DIGIT_W[S], max_digits=max_digits, margin=margin, gap=gap, width=S
+    )
 
     def draw(pixels: jax.Array, a: int, b: int) -> jax.Array:
         return paint(pixels, mask[a - win.y0 : b - win.y0], colour)
