@@ -446,3 +446,27 @@ class BaseTrainer:
 
 def count_params(params: Params) -> int:
     return int(sum(np.prod(a.shape) for a in jax.tree.leaves(params)))
+
+
+class ValueTrainer(BaseTrainer):
+    """What the Q-learners (PQN, DQN) share: one acting step of the Q-network, and acting
+    greedily or epsilon-greedily with `config.eps_eval`."""
+
+    def q_step(self, params: Params, memory: Any, obs, prev_action, start) -> tuple[Any, Any]:
+        return self.network.apply(params, memory, (obs, prev_action, start), method="step")
+
+    def act(
+        self,
+        params: Params,
+        carry: AgentCarry,
+        obs: jax.Array,
+        start: jax.Array,
+        key: jax.Array,
+        greedy: bool = True,
+    ) -> tuple[jax.Array, AgentCarry]:
+        memory, q = self.q_step(params, carry.memory, obs, carry.prev_action, start)
+        if greedy:
+            action = jnp.argmax(q, axis=-1).astype(jnp.int32)
+        else:
+            action = epsilon_greedy(key, q, self.config.eps_eval)
+        return action, AgentCarry(memory, action)

@@ -31,11 +31,10 @@ from flax import struct
 
 from .api import DQNConfig, TrainConfig, coerce_config
 from .common import (
-    AgentCarry,
-    BaseTrainer,
     Metrics,
     Params,
     TrainState,
+    ValueTrainer,
     episode_metrics,
     epsilon_greedy,
     init_network,
@@ -103,7 +102,7 @@ class DQNExtra:
     buffer: ReplayBuffer
 
 
-class DQN(BaseTrainer):
+class DQN(ValueTrainer):
     config: DQNConfig
 
     def __init__(self, config: TrainConfig) -> None:
@@ -146,9 +145,6 @@ class DQN(BaseTrainer):
         buffer = state.extra.buffer
         buffer_axes = ReplayBuffer(jax.tree.map(lambda _: 2, buffer.data), None, None)
         return axes.replace(extra=axes.extra.replace(buffer=buffer_axes))
-
-    def q_step(self, params: Params, memory: Any, obs, prev_action, start) -> tuple[Any, Any]:
-        return self.network.apply(params, memory, (obs, prev_action, start), method="step")
 
     def loss_fn(self, params: Params, target_params: Params, seqs: Sequences):
         c = self.config
@@ -231,22 +227,6 @@ class DQN(BaseTrainer):
             "buffer_fill": buffer.size / c.buffer_rollouts,
             "frames": self.frames(update),
         }
-
-    def act(
-        self,
-        params: Params,
-        carry: AgentCarry,
-        obs: jax.Array,
-        start: jax.Array,
-        key: jax.Array,
-        greedy: bool = True,
-    ) -> tuple[jax.Array, AgentCarry]:
-        memory, q = self.q_step(params, carry.memory, obs, carry.prev_action, start)
-        if greedy:
-            action = jnp.argmax(q, axis=-1).astype(jnp.int32)
-        else:
-            action = epsilon_greedy(key, q, self.config.eps_eval)
-        return action, AgentCarry(memory, action)
 
 
 def make_train(config: TrainConfig) -> DQN:

@@ -19,11 +19,10 @@ import jax.numpy as jnp
 
 from .api import PQNConfig, TrainConfig, coerce_config
 from .common import (
-    AgentCarry,
-    BaseTrainer,
     Metrics,
     Params,
     TrainState,
+    ValueTrainer,
     discounts,
     episode_metrics,
     epsilon_greedy,
@@ -38,7 +37,7 @@ from .common import (
 )
 
 
-class PQN(BaseTrainer):
+class PQN(ValueTrainer):
     config: PQNConfig
 
     def __init__(self, config: TrainConfig) -> None:
@@ -62,9 +61,6 @@ class PQN(BaseTrainer):
             key=key,
             update=jnp.int32(0),
         )
-
-    def q_step(self, params: Params, memory: Any, obs, prev_action, start) -> tuple[Any, Any]:
-        return self.network.apply(params, memory, (obs, prev_action, start), method="step")
 
     def update_one(self, state: TrainState) -> tuple[TrainState, Metrics]:
         c = self.config
@@ -116,22 +112,6 @@ class PQN(BaseTrainer):
             "epsilon": epsilon,
             "frames": self.frames(update),
         }
-
-    def act(
-        self,
-        params: Params,
-        carry: AgentCarry,
-        obs: jax.Array,
-        start: jax.Array,
-        key: jax.Array,
-        greedy: bool = True,
-    ) -> tuple[jax.Array, AgentCarry]:
-        memory, q = self.q_step(params, carry.memory, obs, carry.prev_action, start)
-        if greedy:
-            action = jnp.argmax(q, axis=-1).astype(jnp.int32)
-        else:
-            action = epsilon_greedy(key, q, self.config.eps_eval)
-        return action, AgentCarry(memory, action)
 
 
 def make_train(config: TrainConfig) -> PQN:
