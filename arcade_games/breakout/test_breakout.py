@@ -14,6 +14,7 @@ import pytest
 import arcade_core
 from arcade_core.render import DIGITS, new_canvas, text
 from arcade_core.render.frame import LETTER, SCORE_BOX, name_box
+from arcade_core.testing import stack
 from arcade_games.breakout import constants as C
 from arcade_games.breakout.game import BreakoutState
 
@@ -321,14 +322,10 @@ def draw(request):
     return request.param, fn
 
 
-def _stack(states):
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *states)
-
-
 @pytest.mark.parametrize("partial", [False, True])
 def test_frames_match_the_spec_renderer_pixel_for_pixel(draw, partial: bool) -> None:
     S, fn = draw
-    frames = np.asarray(fn(_stack(STATES), partial))
+    frames = np.asarray(fn(stack(STATES), partial))
     for state, frame in zip(STATES, frames, strict=True):
         want = spec_frame(state, S, 4, partial)
         bad = np.argwhere(np.any(frame != want, -1))
@@ -338,7 +335,7 @@ def test_frames_match_the_spec_renderer_pixel_for_pixel(draw, partial: bool) -> 
 def test_pomdp_hides_the_trail_always_and_the_ball_while_it_falls(draw) -> None:
     S, fn = draw
     L, o = C.LAYOUT[S], (S - C.LAYOUT[S]["area"]) // 2
-    mdp, pomdp = np.asarray(fn(_stack(STATES), False)), np.asarray(fn(_stack(STATES), True))
+    mdp, pomdp = np.asarray(fn(stack(STATES), False)), np.asarray(fn(stack(STATES), True))
     ys, xs = np.mgrid[:S, :S] - o
     for state, full, part in zip(STATES, mdp, pomdp, strict=True):
 
@@ -360,7 +357,7 @@ def test_pomdp_hides_the_trail_always_and_the_ball_while_it_falls(draw) -> None:
 def test_layout_numbers(draw) -> None:
     """Game area offset and colour, cell sizes, score digit and name positions (§1.4, §3.9)."""
     S, fn = draw
-    frame = np.asarray(fn(_stack([STATES[0]]), False))[0]
+    frame = np.asarray(fn(stack([STATES[0]]), False))[0]
     s, o = C.LAYOUT[S]["area"], (S - C.LAYOUT[S]["area"]) // 2
     assert o == (28 if S == 256 else 14)
     assert tuple(frame[o, o]) == (0, 0, 0) and tuple(frame[o - 1, o - 1]) == C.BACKGROUND

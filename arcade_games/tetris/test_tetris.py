@@ -12,6 +12,7 @@ import pytest
 import arcade_core
 from arcade_core.render import DIGITS, new_canvas, text
 from arcade_core.render.frame import LETTER, SCORE_BOX, name_box
+from arcade_core.testing import stack
 from arcade_games.tetris import constants as C
 from arcade_games.tetris.game import TetrisState, clear_rows, full_rows, new_bag
 
@@ -387,14 +388,10 @@ def draw(request):
     return request.param, fn
 
 
-def _stack(states):
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *states)
-
-
 @pytest.mark.parametrize("partial", [False, True])
 def test_frames_match_the_spec_renderer_pixel_for_pixel(draw, partial: bool) -> None:
     S, fn = draw
-    frames = np.asarray(fn(_stack(STATES), partial))
+    frames = np.asarray(fn(stack(STATES), partial))
     for state, frame in zip(STATES, frames, strict=True):
         want = spec_frame(state, S, partial)
         bad = np.argwhere(np.any(frame != want, -1))
@@ -404,7 +401,7 @@ def test_frames_match_the_spec_renderer_pixel_for_pixel(draw, partial: bool) -> 
 def test_pomdp_hides_exactly_the_locked_cells(draw) -> None:
     S, fn = draw
     k, o = C.LAYOUT[S]["cell"], (S - C.LAYOUT[S]["area"]) // 2
-    mdp, pomdp = np.asarray(fn(_stack(STATES), False)), np.asarray(fn(_stack(STATES), True))
+    mdp, pomdp = np.asarray(fn(stack(STATES), False)), np.asarray(fn(stack(STATES), True))
     for state, full, part in zip(STATES, mdp, pomdp, strict=True):
         board = np.asarray(state.board)
         shown = (board > 0) & ~np.all(board > 0, axis=1, keepdims=True)  # bars stay [KEEP]
@@ -421,7 +418,7 @@ def test_pomdp_hides_exactly_the_locked_cells(draw) -> None:
 def test_layout_numbers(draw) -> None:
     """Walls, board and preview positions, full-row bars, score and name (§1.4, §3.10)."""
     S, fn = draw
-    frame = np.asarray(fn(_stack([STATES[2]]), False))[0]
+    frame = np.asarray(fn(stack([STATES[2]]), False))[0]
     o = 28 if S == 256 else 14
     assert tuple(frame[0, 0]) == C.BACKGROUND and tuple(frame[o, o]) == (0, 0, 0)
     k, s = (10, 200) if S == 256 else (5, 100)
