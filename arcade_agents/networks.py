@@ -21,15 +21,33 @@ from .memory.registry import get_memory_model
 OBS_SIZES = (128, 256)
 
 
+ENCODERS = ("patch", "nature")
+
+
+def space_to_depth(x: jax.Array, p: int) -> jax.Array:
+    """`[b, h, w, c]` -> `[b, h/p, w/p, p*p*c]`: each non-overlapping p x p patch as one vector."""
+    b, h, w, c = x.shape
+    x = x.reshape((b, h // p, p, w // p, p, c)).swapaxes(2, 3)
+    return x.reshape((b, h // p, w // p, p * p * c))
+
+
 class PixelEncoder(nn.Module):
     """uint8 `[*batch, S, S, 3]` frames (S = 128 or 256) -> `[*batch, features]`.
 
     Frames stay uint8 up to here and are scaled to [0, 1] inside, so rollouts store and move
-    a quarter of the bytes. A 256 px frame first passes a stride-2 conv, after which both
-    sizes share the Nature-DQN-like stack (8x8/4, 4x4/2, 3x3/2 to an 8x8x64 map).
+    a quarter of the bytes. Two stacks:
+
+    * `"patch"` (default): three non-overlapping strided convolutions (patch 4 — 8 at 256 px
+      — then 2, 2; 16-32-32 channels) written as space-to-depth + `Dense`, to an 8x8x32 map.
+      A conv whose kernel equals its stride is exactly this matmul, and XLA:CPU runs its
+      backward pass ~15x faster than the overlapping stack's (1,830 vs 120 frames/s
+      forward+backward at 128 px, batch 512, 2 cores): what makes CPU training practical.
+    * `"nature"`: the Nature-DQN-like stack (8x8/4, 4x4/2, 3x3/2 to an 8x8x64 map; a 256 px
+      frame first passes a stride-2 conv), for accelerators.
     """
 
     features: int = 256
+    kind: str = "patch"
 
     @nn.compact
     def __call__(self, obs: jax.Array) -> jax.Array:
@@ -38,13 +56,19 @@ class PixelEncoder(nn.Module):
             raise ValueError(
                 f"PixelEncoder takes [..., S, S, 3] frames with S in {OBS_SIZES}; got {obs.shape}"
             )
+        if self.kind not in ENCODERS:
+            raise ValueError(f"encoder must be one of {ENCODERS}; got {self.kind!r}")
         batch = obs.shape[:-3]
         x = obs.reshape((-1, size, size, 3)).astype(jnp.float32) / 255.0
-        if size == 256:
-            x = nn.relu(nn.Conv(16, (4, 4), strides=2, name="downsample")(x))
-        x = nn.relu(nn.Conv(32, (8, 8), strides=4)(x))
-        x = nn.relu(nn.Conv(64, (4, 4), strides=2)(x))
-        x = nn.relu(nn.Conv(64, (3, 3), strides=2)(x))
+        if self.kind == "patch":
+            for channels, patch in zip((16, 32, 32), (4 * size // 128, 2, 2), strict=True):
+                x = nn.relu(nn.Dense(channels)(space_to_depth(x, patch)))
+        else:
+            if size == 256:
+                x = nn.relu(nn.Conv(16, (4, 4), strides=2, name="downsample")(x))
+            x = nn.relu(nn.Conv(32, (8, 8), strides=4)(x))
+            x = nn.relu(nn.Conv(64, (4, 4), strides=2)(x))
+            x = nn.relu(nn.Conv(64, (3, 3), strides=2)(x))
         x = nn.Dense(self.features)(x.reshape((x.shape[0], -1)))
         x = nn.relu(nn.LayerNorm()(x))
         return x.reshape(batch + (self.features,))
@@ -95,6 +119,7 @@ class RecurrentTrunk(nn.Module):
     memory_kwargs: Mapping[str, Any] | None = None
     features: int = 256  # encoder output
     hidden: int = 256  # memory output
+    encoder: str = "patch"  # PixelEncoder kind
 
     @nn.nowrap
     def make_memory(self, **extra: Any) -> MemoryModel:
@@ -102,7 +127,7 @@ class RecurrentTrunk(nn.Module):
         return cls(features=self.hidden, **dict(self.memory_kwargs or {}), **extra)
 
     def setup(self) -> None:
-        self.encoder = PixelEncoder(self.features)
+        self.pixels = PixelEncoder(self.features, self.encoder)
         self.memory_model = self.make_memory()
 
     @nn.nowrap
@@ -114,7 +139,7 @@ class RecurrentTrunk(nn.Module):
     def _memory_input(self, obs: jax.Array, prev_action: jax.Array, start: jax.Array):
         fresh = jnp.logical_not(start)[..., None]
         one_hot = jax.nn.one_hot(prev_action, self.num_actions) * fresh
-        return jnp.concatenate([self.encoder(obs), one_hot], axis=-1)
+        return jnp.concatenate([self.pixels(obs), one_hot], axis=-1)
 
     def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
         """`(carry, (obs [*b,T,S,S,3], prev_action [*b,T], start [*b,T]))` -> `(carry, y)`."""
@@ -139,6 +164,7 @@ class RecurrentQNetwork(nn.Module):
     memory_kwargs: Mapping[str, Any] | None = None
     features: int = 256
     hidden: int = 256
+    encoder: str = "patch"
 
     def setup(self) -> None:
         self.trunk = self._trunk()
@@ -147,7 +173,13 @@ class RecurrentQNetwork(nn.Module):
     @nn.nowrap
     def _trunk(self, **extra: Any) -> RecurrentTrunk:
         return RecurrentTrunk(
-            self.num_actions, self.memory, self.memory_kwargs, self.features, self.hidden, **extra
+            self.num_actions,
+            self.memory,
+            self.memory_kwargs,
+            self.features,
+            self.hidden,
+            self.encoder,
+            **extra,
         )
 
     @nn.nowrap
@@ -171,6 +203,7 @@ class RecurrentActorCritic(nn.Module):
     memory_kwargs: Mapping[str, Any] | None = None
     features: int = 256
     hidden: int = 256
+    encoder: str = "patch"
 
     def setup(self) -> None:
         self.trunk = self._trunk()
@@ -180,7 +213,13 @@ class RecurrentActorCritic(nn.Module):
     @nn.nowrap
     def _trunk(self, **extra: Any) -> RecurrentTrunk:
         return RecurrentTrunk(
-            self.num_actions, self.memory, self.memory_kwargs, self.features, self.hidden, **extra
+            self.num_actions,
+            self.memory,
+            self.memory_kwargs,
+            self.features,
+            self.hidden,
+            self.encoder,
+            **extra,
         )
 
     @nn.nowrap

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import jax
 
 OBS_SIZES = (128, 256)
+ENCODERS = ("patch", "nature")  # kept in step with arcade_agents.networks.ENCODERS
 
 
 def _positive(config: Any, *names: str) -> None:
@@ -74,6 +75,7 @@ class TrainConfig:
     lr: float = 2.5e-4
     gamma: float = 0.99
     features: int = 256  # encoder output, memory and head width
+    encoder: str = "patch"  # pixel encoder: "patch" (fast on CPU) or "nature" (see networks)
     devices: int = 1  # devices the env batch is sharded over
 
     @property
@@ -100,6 +102,8 @@ class TrainConfig:
         from arcade_core.registry import spec
 
         spec(self.env_id)
+        if self.encoder not in ENCODERS:
+            raise ValueError(f"encoder must be one of {ENCODERS}; got {self.encoder!r}")
         if self.obs_size not in OBS_SIZES:
             raise ValueError(f"obs_size must be one of {OBS_SIZES}; got {self.obs_size!r}")
         _positive(self, "num_envs", "num_steps", "total_frames", "seeds", "features", "devices")

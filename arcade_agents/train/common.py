@@ -109,6 +109,7 @@ class FeedForwardQNetwork(nn.Module):
     num_actions: int = 5
     features: int = 256
     hidden: int = 256
+    encoder: str = "patch"
 
     @nn.nowrap
     def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> jax.Array:
@@ -116,7 +117,7 @@ class FeedForwardQNetwork(nn.Module):
 
     @nn.compact
     def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
-        x = PixelEncoder(self.features)(inputs[0])
+        x = PixelEncoder(self.features, self.encoder)(inputs[0])
         return carry, QHead(self.num_actions, self.hidden)(x)
 
     def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
@@ -130,6 +131,7 @@ class FeedForwardActorCritic(nn.Module):
     num_actions: int = 5
     features: int = 256
     hidden: int = 256
+    encoder: str = "patch"
 
     @nn.nowrap
     def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> jax.Array:
@@ -137,7 +139,7 @@ class FeedForwardActorCritic(nn.Module):
 
     @nn.compact
     def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
-        x = PixelEncoder(self.features)(inputs[0])
+        x = PixelEncoder(self.features, self.encoder)(inputs[0])
         return carry, (ActorHead(self.num_actions, self.hidden)(x), CriticHead(self.hidden)(x))
 
     def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
@@ -151,17 +153,19 @@ def has_memory(config: TrainConfig) -> bool:
 def q_network(config: TrainConfig, num_actions: int) -> nn.Module:
     """The Q-network of `config`: recurrent with the named memory model, or feed-forward."""
     if has_memory(config):
-        return RecurrentQNetwork(num_actions, config.memory, None, config.features, config.features)
-    return FeedForwardQNetwork(num_actions, config.features, config.features)
+        return RecurrentQNetwork(
+            num_actions, config.memory, None, config.features, config.features, config.encoder
+        )
+    return FeedForwardQNetwork(num_actions, config.features, config.features, config.encoder)
 
 
 def actor_critic(config: TrainConfig, num_actions: int) -> nn.Module:
     """The actor-critic of `config` (one shared trunk, two heads)."""
     if has_memory(config):
         return RecurrentActorCritic(
-            num_actions, config.memory, None, config.features, config.features
+            num_actions, config.memory, None, config.features, config.features, config.encoder
         )
-    return FeedForwardActorCritic(num_actions, config.features, config.features)
+    return FeedForwardActorCritic(num_actions, config.features, config.features, config.encoder)
 
 
 def init_network(net: nn.Module, key: jax.Array, obs_size: int) -> Params:

@@ -228,6 +228,7 @@ def test_train_is_one_pure_function_of_the_key() -> None:
         ("pqn", dict(num_envs=-4), "num_envs must be a positive integer"),
         ("dqn", dict(num_steps=0), "num_steps must be a positive integer"),
         ("pqn", dict(obs_size=64), "obs_size must be one of"),
+        ("pqn", dict(encoder="resnet"), "encoder must be one of"),
         ("ppo", dict(total_frames=10), "less than one update"),
         ("pqn", dict(gamma=1.5), "gamma must lie in"),
         ("pqn", dict(lr=0.0), "lr must lie in"),

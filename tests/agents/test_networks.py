@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from arcade_agents.networks import (
+    ENCODERS,
     PixelEncoder,
     RecurrentActorCritic,
     RecurrentQNetwork,
+    space_to_depth,
 )
 
 FAST_COMPILE = {"xla_backend_optimization_level": 0}  # tiny graphs: skip LLVM's passes
@@ -22,12 +24,37 @@ def _frames(*shape: int, seed: int = 0) -> np.ndarray:
 
 
 @pytest.mark.parametrize("size", [128, 256])
-def test_encoder_maps_both_frame_sizes_to_the_same_features(size: int) -> None:
-    enc = PixelEncoder(features=32)
+@pytest.mark.parametrize("kind", ENCODERS)
+def test_encoder_maps_both_frame_sizes_to_the_same_features(size: int, kind: str) -> None:
+    enc = PixelEncoder(features=32, kind=kind)
     frames = _frames(2, 3, size, size)
     params = jax.eval_shape(enc.init, jax.random.key(0), frames)
     assert jax.eval_shape(enc.apply, params, frames).shape == (2, 3, 32)
-    assert ("downsample" in params["params"]) == (size == 256)
+    if kind == "nature":
+        assert ("downsample" in params["params"]) == (size == 256)
+    else:  # the first patch covers the same share of the frame at both sizes
+        first = params["params"]["Dense_0"]["kernel"].shape
+        assert first == ((4 * size // 128) ** 2 * 3, 16)
+
+
+def test_space_to_depth_is_a_kernel_equals_stride_convolution() -> None:
+    """The patch encoder's layers: space-to-depth + Dense equals `nn.Conv` with kernel =
+    stride = patch and the same (reshaped) kernel."""
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype(np.float32)
+    w = np.random.default_rng(1).normal(size=(2, 2, 3, 5)).astype(np.float32)
+    conv = jax.lax.conv_general_dilated(
+        x, w, (2, 2), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
+    np.testing.assert_allclose(space_to_depth(x, 2) @ w.reshape(12, 5), conv, rtol=1e-5)
+
+
+def test_encoder_names_agree() -> None:
+    """The config validates encoder names without importing Flax: the lists must agree."""
+    from arcade_agents.train.api import ENCODERS as CONFIG_ENCODERS
+
+    assert CONFIG_ENCODERS == ENCODERS
+    with pytest.raises(ValueError, match="encoder must be one of"):
+        PixelEncoder(features=8, kind="resnet").init(jax.random.key(0), _frames(128, 128))
 
 
 @pytest.mark.parametrize("shape", [(64, 64, 3), (128, 256, 3), (128, 128, 4), (128, 128)])
