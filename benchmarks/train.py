@@ -54,7 +54,7 @@ def shape_of(args: argparse.Namespace) -> dict[str, Any]:
 # ---------------------------------------------------------------- ours
 
 
-def bench_ours(memory: str, s: dict[str, Any]) -> dict[str, Any]:
+def bench_ours(memory: str, s: dict[str, Any], encoder: str = "patch") -> dict[str, Any]:
     import jax
 
     from arcade_agents.train.api import PQNConfig, get_algorithm
@@ -66,6 +66,7 @@ def bench_ours(memory: str, s: dict[str, Any]) -> dict[str, Any]:
         partial=s["partial"],
         obs_size=s["obs_size"],
         memory=memory,
+        encoder=encoder,
         num_envs=s["num_envs"],
         num_steps=s["num_steps"],
         num_epochs=s["num_epochs"],
@@ -86,7 +87,7 @@ def bench_ours(memory: str, s: dict[str, Any]) -> dict[str, Any]:
     run_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     frames = s["updates"] * frames_per_update
     return {
-        "impl": "ours",
+        "impl": f"ours ({encoder} encoder)",
         "memory": memory,
         "compile_s": compile_s,
         "run_s": run_s,
@@ -203,7 +204,7 @@ def machine() -> str:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    ours = {r["memory"]: r for r in rows if r["impl"] == "ours" and "fps" in r}
+    ours = {r["memory"]: r for r in rows if r["impl"].startswith("ours") and "fps" in r}
     lines = [
         "| impl | memory | frames/s (wall) | frames per CPU-second | compile s | timed run s "
         "| vs reference (per CPU-second) |",
@@ -222,7 +223,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             ),
             None,
         )
-        if r["impl"] == "ours" and ref:
+        if r["impl"].startswith("ours") and ref:
             ratio = f"{r['fpcs'] / ref['fpcs']:.2f}x"
         elif r["impl"] == "reference" and r["memory"] in ours:
             ratio = "1.00x"
@@ -246,6 +247,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--memory", default="gru,lru", help="comma-separated: gru, lru")
     p.add_argument("--only", choices=["ours", "reference"], default=None)
+    p.add_argument(
+        "--encoder", default="patch", help="ours: comma-separated pixel encoders (patch, nature)"
+    )
     p.add_argument("--env", default="CartPoleEasy")
     p.add_argument("--partial", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--num-envs", type=int, default=16)
@@ -265,8 +269,9 @@ def main() -> int:
     rows = []
     for memory in [m.strip().lower() for m in args.memory.split(",") if m.strip()]:
         if args.only in (None, "ours"):
-            rows.append(bench_ours(memory, s))
-            print(rows[-1], flush=True)
+            for encoder in [e.strip() for e in args.encoder.split(",") if e.strip()]:
+                rows.append(bench_ours(memory, s, encoder))
+                print(rows[-1], flush=True)
         if args.only in (None, "reference"):
             rows.append(bench_reference(memory, s, args.timeout))
             print(rows[-1], flush=True)
