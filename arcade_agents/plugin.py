@@ -49,6 +49,9 @@ def arcade_cli(subcommands: Any) -> None:
     from .cli_train import add_parsers  # `arcade train` and `arcade eval` (imports no JAX)
 
     add_parsers(subcommands)
+    from .introspect.cli import add_parsers as add_introspect  # imports no JAX
+
+    add_introspect(subcommands)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
