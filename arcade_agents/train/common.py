@@ -102,9 +102,9 @@ def raw_key(key: jax.Array) -> jax.Array:
 # ------------------------------------------------------------------------------- networks
 
 
-class FeedForwardQNetwork(nn.Module):
-    """Encoder -> Q head, no memory, on the recurrent networks' interface (an empty carry),
-    so the same sequence code trains both."""
+class FeedForward(nn.Module):
+    """A memoryless network on the recurrent networks' interface: an empty carry, and `step`
+    is the call itself, so the same sequence code trains both."""
 
     num_actions: int = 5
     features: int = 256
@@ -114,36 +114,28 @@ class FeedForwardQNetwork(nn.Module):
     @nn.nowrap
     def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> jax.Array:
         return jnp.zeros(tuple(batch_shape) + (0,))
+
+    def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
+        return self(carry, inputs)
+
+
+class FeedForwardQNetwork(FeedForward):
+    """Encoder -> Q head, no memory."""
 
     @nn.compact
     def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
         x = PixelEncoder(self.features, self.encoder)(inputs[0])
         return carry, QHead(self.num_actions, self.hidden)(x)
 
-    def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
-        return self(carry, inputs)
 
-
-class FeedForwardActorCritic(nn.Module):
+class FeedForwardActorCritic(FeedForward):
     """Encoder -> (actor, critic) heads sharing the encoder, no memory; `(carry, (logits,
     value))` like `RecurrentActorCritic`."""
-
-    num_actions: int = 5
-    features: int = 256
-    hidden: int = 256
-    encoder: str = "patch"
-
-    @nn.nowrap
-    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> jax.Array:
-        return jnp.zeros(tuple(batch_shape) + (0,))
 
     @nn.compact
     def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
         x = PixelEncoder(self.features, self.encoder)(inputs[0])
         return carry, (ActorHead(self.num_actions, self.hidden)(x), CriticHead(self.hidden)(x))
-
-    def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
-        return self(carry, inputs)
 
 
 def has_memory(config: TrainConfig) -> bool:
