@@ -75,10 +75,15 @@ def overlay(frame: np.ndarray, heat: np.ndarray, alpha: float = 0.8) -> np.ndarr
     return np.clip(frame[..., :3] * (1 - a) + colour * a, 0, 255).astype(np.uint8)
 
 
-def _tile_steps(t: int, tiles: int) -> list[int]:
-    """Up to `tiles` evenly spaced steps of 0..t, always with 0 and t."""
-    n = min(tiles, t + 1)
-    return sorted({int(round(x)) for x in np.linspace(0, t, n)})
+def _tile_steps(mass: np.ndarray, tiles: int, hottest: int = 3) -> list[int]:
+    """Up to `tiles` steps of 0..t to show: evenly spaced ones (with 0 and t) plus the
+    `hottest` steps by gradient mass, so what the agent recalls is always in the grid."""
+    t = len(mass) - 1
+    if tiles >= t + 1:
+        return list(range(t + 1))
+    top = [int(k) for k in np.argsort(-np.asarray(mass))[:hottest] if mass[k] > 0]
+    even = {int(round(x)) for x in np.linspace(0, t, max(tiles - len(top), 2))}
+    return sorted(even | set(top))
 
 
 def saliency_figure(
@@ -90,12 +95,13 @@ def saliency_figure(
     value: str = "Q",
     tiles: int = 11,
 ) -> Path:
-    """A grid of frames 0..t with their saliency (evenly spaced steps, each with its share of
-    the gradient mass), the cumulative map over frame t, and the recall density below."""
+    """A grid of frames 0..t with their saliency (evenly spaced steps and the most recalled
+    ones, each with its share of the gradient mass), the cumulative map over frame t, and the
+    recall density below."""
     plt = setup(_USETEX)
     heat = normalise_heat(sal.heat)
     dens = sal.density
-    steps = _tile_steps(sal.t, tiles)
+    steps = _tile_steps(sal.mass, tiles)
     cols = min(6, len(steps) + 1)
     rows = -(-(len(steps) + 1) // cols)
     fig = plt.figure(figsize=(2.0 * cols, 2.1 * rows + 1.9), layout="constrained")
