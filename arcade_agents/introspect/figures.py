@@ -16,6 +16,7 @@ from .core import Contamination, Saliency
 
 _USETEX = False
 HEAT_CMAP = "inferno"
+_BASE = ("none", "mlp")  # memory-less baselines: listed first
 
 
 class FigureError(Exception):
@@ -241,7 +242,7 @@ def gap_figure(stats: Sequence[Any], path: str | Path, *, title: str = "") -> Pa
     colours = {k: plt.get_cmap("tab10")(i % 10) for i, k in enumerate(keys)}
     for ax, measure in zip(axes, ("gap", "bias"), strict=True):
         chosen = [s for s in stats if s.measure == measure]
-        memories = list(dict.fromkeys(s.memory for s in chosen))
+        memories = sorted({s.memory for s in chosen}, key=lambda m: (m.lower() not in _BASE, m))
         for s in chosen:
             j = keys.index((s.env, s.algo))
             y = memories.index(s.memory) + (j - (len(keys) - 1) / 2) * 0.8 / max(len(keys), 1)
@@ -252,7 +253,7 @@ def gap_figure(stats: Sequence[Any], path: str | Path, *, title: str = "") -> Pa
             )  # fmt: skip
         ax.axvline(0.0, color="0.5", lw=0.8)
         ax.set_yticks(range(len(memories)), [tex(m) for m in memories])
-        ax.set_ylim(-0.7, max(len(memories), 1) - 0.3)
+        ax.set_ylim(max(len(memories), 1) - 0.3, -0.7)  # the first model on top
         ax.set_xlabel(tex(labels[measure]))
         if not chosen:
             ax.text(0.5, 0.5, f"no {measure} pairs", ha="center", transform=ax.transAxes)
