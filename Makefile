@@ -41,7 +41,7 @@ install-plugins: $(PLUGIN_STAMPS)
 # record it. Leaves runs/quickstart/{curve.png,agent.gif,metrics.csv,config.toml,tb/,...}.
 RUN_DIR   ?= runs/quickstart
 RUN_TRAIN ?= --algo pqn --env CartPoleEasy --no-partial --obs-size 128 --num-envs 16 \
-             --num-steps 32 --total-frames 24576 --features 64 --set lr=0.001 eps_decay=0.2
+             --num-steps 32 --total-frames 65536 --features 64 --set lr=0.001 eps_decay=0.2
 
 $(VENV)/.installed-run: pyproject.toml | $(PY)
 	$(PIP) install -e ".[agents,viz]"
