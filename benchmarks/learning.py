@@ -20,15 +20,14 @@ import csv
 import datetime
 import os
 import platform
-import re
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_report import replace_section
 
-ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Learning"
 
 
@@ -116,15 +115,6 @@ def plot(rows: list[dict[str, Any]], out: Path, threshold: float) -> None:
     print(f"wrote {out}")
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    doc = path.read_text()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    block = f"{SECTION}\n\n{text.strip()}\n\n"
-    doc = pattern.sub(block, doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + block
-    path.write_text(doc)
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("runs", nargs="+", type=Path, help="run directories of `arcade train`")
@@ -147,7 +137,7 @@ def main() -> int:
     if args.plot:
         plot(rows, args.plot, args.threshold)
     if args.write:
-        write_section(text)
+        replace_section(SECTION, text)
     return 0
 
 

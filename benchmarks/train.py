@@ -25,12 +25,13 @@ import datetime
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench_report import replace_section
 
 ROOT = Path(__file__).resolve().parents[1]
 REF_PY = ROOT / ".bench" / "ref-venv" / "bin" / "python"
@@ -234,15 +235,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    doc = path.read_text()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    block = f"{SECTION}\n\n{text.strip()}\n\n"
-    doc = pattern.sub(block, doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + block
-    path.write_text(doc)
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--memory", default="gru,lru", help="comma-separated: gru, lru")
@@ -285,7 +277,7 @@ def main() -> int:
     )
     print(text)
     if args.write:
-        write_section(text)
+        replace_section(SECTION, text)
     return 0
 
 
