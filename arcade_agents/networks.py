@@ -152,12 +152,8 @@ class RecurrentTrunk(nn.Module):
         return self.memory_model.step(carry, (self._memory_input(obs, prev_action, start), start))
 
 
-class RecurrentQNetwork(nn.Module):
-    """Recurrent Q-network: encoder -> memory (any model of the zoo, by name) -> Q head.
-
-    `__call__(carry, (obs, prev_action, start)) -> (carry, q [*b, T, num_actions])` over a
-    sequence; `step` for acting; `initialize_carry(batch_shape)` for fresh episodes.
-    """
+class _RecurrentAgent(nn.Module):
+    """What the recurrent agents share: the trunk's fields, building it, and fresh carries."""
 
     num_actions: int = 5
     memory: str | type[MemoryModel] = "GRU"
@@ -165,10 +161,6 @@ class RecurrentQNetwork(nn.Module):
     features: int = 256
     hidden: int = 256
     encoder: str = "patch"
-
-    def setup(self) -> None:
-        self.trunk = self._trunk()
-        self.head = QHead(self.num_actions, self.hidden)
 
     @nn.nowrap
     def _trunk(self, **extra: Any) -> RecurrentTrunk:
@@ -184,7 +176,20 @@ class RecurrentQNetwork(nn.Module):
 
     @nn.nowrap
     def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> Carry:
+        """The memory carry of fresh episodes, for `batch_shape` envs."""
         return self._trunk(parent=None).initialize_carry(batch_shape)
+
+
+class RecurrentQNetwork(_RecurrentAgent):
+    """Recurrent Q-network: encoder -> memory (any model of the zoo, by name) -> Q head.
+
+    `__call__(carry, (obs, prev_action, start)) -> (carry, q [*b, T, num_actions])` over a
+    sequence; `step` for acting; `initialize_carry(batch_shape)` for fresh episodes.
+    """
+
+    def setup(self) -> None:
+        self.trunk = self._trunk()
+        self.head = QHead(self.num_actions, self.hidden)
 
     def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
         carry, y = self.trunk(carry, inputs)
@@ -195,36 +200,13 @@ class RecurrentQNetwork(nn.Module):
         return carry, self.head(y)
 
 
-class RecurrentActorCritic(nn.Module):
+class RecurrentActorCritic(_RecurrentAgent):
     """Recurrent actor-critic with a shared trunk: returns `(carry, (logits, value))`."""
-
-    num_actions: int = 5
-    memory: str | type[MemoryModel] = "GRU"
-    memory_kwargs: Mapping[str, Any] | None = None
-    features: int = 256
-    hidden: int = 256
-    encoder: str = "patch"
 
     def setup(self) -> None:
         self.trunk = self._trunk()
         self.actor = ActorHead(self.num_actions, self.hidden)
         self.critic = CriticHead(self.hidden)
-
-    @nn.nowrap
-    def _trunk(self, **extra: Any) -> RecurrentTrunk:
-        return RecurrentTrunk(
-            self.num_actions,
-            self.memory,
-            self.memory_kwargs,
-            self.features,
-            self.hidden,
-            self.encoder,
-            **extra,
-        )
-
-    @nn.nowrap
-    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> Carry:
-        return self._trunk(parent=None).initialize_carry(batch_shape)
 
     def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
         carry, y = self.trunk(carry, inputs)
