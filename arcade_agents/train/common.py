@@ -439,6 +439,36 @@ class BaseTrainer:
     def frames(self, update: jax.Array) -> jax.Array:
         return update.astype(jnp.float32) * self.frames_per_update
 
+    def learn(
+        self,
+        state: TrainState,
+        runner: Runner,
+        data: Any,
+        loss_fn: Callable[[Params, Any], tuple[jax.Array, Metrics]],
+        k_train: jax.Array,
+        k_next: jax.Array,
+    ) -> tuple[TrainState, Metrics]:
+        """The end of every on-policy update: `num_epochs` x `num_minibatches` SGD passes of
+        `loss_fn` over `data` (shuffled with `k_train`), then the state advanced one update
+        with the new params, optimizer state, `runner` and key `k_next`. Metrics: the SGD
+        ones and `frames`."""
+        c = self.config
+        params, opt_state, metrics = sgd_epochs(
+            k_train,
+            state.params,
+            state.opt_state,
+            data,
+            loss_fn,
+            self.optimizer,
+            c.num_epochs,
+            c.num_minibatches,
+        )
+        update = state.update + 1
+        state = state.replace(
+            params=params, opt_state=opt_state, runner=runner, key=k_next, update=update
+        )
+        return state, {**metrics, "frames": self.frames(update)}
+
 
 def count_params(params: Params) -> int:
     return int(sum(np.prod(a.shape) for a in jax.tree.leaves(params)))

@@ -33,7 +33,6 @@ from .common import (
     make_optimizer,
     next_values,
     rollout,
-    sgd_epochs,
 )
 
 
@@ -114,25 +113,11 @@ class PPO(BaseTrainer):
                 "clip_frac": jnp.mean((jnp.abs(ratio - 1.0) > c.clip_eps).astype(jnp.float32)),
             }
 
-        params, opt_state, metrics = sgd_epochs(
-            k_train,
-            state.params,
-            state.opt_state,
-            data,
-            loss_fn,
-            self.optimizer,
-            c.num_epochs,
-            c.num_minibatches,
-        )
-        update = state.update + 1
-        state = state.replace(
-            params=params, opt_state=opt_state, runner=runner, key=key, update=update
-        )
+        state, metrics = self.learn(state, runner, data, loss_fn, k_train, key)
         return state, {
             **metrics,
             **episode_metrics(tr),
             "value_mean": jnp.mean(values),
-            "frames": self.frames(update),
         }
 
     def act(

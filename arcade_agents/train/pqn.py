@@ -33,7 +33,6 @@ from .common import (
     next_values,
     q_network,
     rollout,
-    sgd_epochs,
 )
 
 
@@ -91,26 +90,12 @@ class PQN(ValueTrainer):
             loss = 0.5 * jnp.mean(jnp.square(q_taken - jax.lax.stop_gradient(target)))
             return loss, {"q_mean": jnp.mean(q_taken)}
 
-        params, opt_state, metrics = sgd_epochs(
-            k_train,
-            state.params,
-            state.opt_state,
-            data,
-            loss_fn,
-            self.optimizer,
-            c.num_epochs,
-            c.num_minibatches,
-        )
-        update = state.update + 1
-        state = state.replace(
-            params=params, opt_state=opt_state, runner=runner, key=key, update=update
-        )
+        state, metrics = self.learn(state, runner, data, loss_fn, k_train, key)
         return state, {
             **metrics,
             **episode_metrics(tr),
             "target_mean": jnp.mean(targets),
             "epsilon": epsilon,
-            "frames": self.frames(update),
         }
 
 
