@@ -65,6 +65,7 @@ def summarize(run_dir: Path, threshold: float, window: int, episodes: int) -> di
         "hit_frames": int(m["frames"][hit[0]]) if len(hit) else None,
         "hit_minutes": float(m["wall_s"][hit[0]]) / 60 if len(hit) else None,
         "curve": (m["frames"], curve),
+        "command": command_of(config),
     }
     if episodes:
         from arcade_agents.train.evaluate import evaluate
@@ -73,6 +74,36 @@ def summarize(run_dir: Path, threshold: float, window: int, episodes: int) -> di
         result = evaluate(restore(run_dir), episodes)
         row["eval"], row["ci"] = result.mean, result.ci95
     return row
+
+
+def command_of(config: dict[str, Any]) -> str:
+    """The `arcade train` line that makes a run of `config` (fields left at their defaults
+    omitted; the algorithm's own fields through `--set`)."""
+    import dataclasses
+
+    from arcade_agents.cli_train import _base_fields, _flag
+    from arcade_agents.train.api import config_for
+
+    defaults = dataclasses.asdict(config_for(config["algo"]))
+    shared = {name for name, _, _ in _base_fields()}
+    flags = [
+        f"--algo {config['algo']}",
+        f"--memory {config['memory']}",
+        f"--env {config['env_id']}",
+    ]
+    sets = []
+    for name, value in config.items():
+        if name in ("algo", "memory", "env_id"):
+            continue
+        if name == "partial":
+            flags.append("--partial" if value else "--no-partial")
+        elif name in shared and value != defaults.get(name):
+            flags.append(f"{_flag(name)} {value}")
+        elif name not in shared and value != defaults.get(name):
+            sets.append(f"{name}={value}")
+    if sets:
+        flags.append("--set " + " ".join(sets))
+    return "arcade train " + " ".join(flags)
 
 
 def table(rows: list[dict[str, Any]], threshold: float) -> str:
@@ -131,7 +162,8 @@ def main() -> int:
         f"{os.cpu_count()} cores, no accelerator. Minutes are wall-clock from the start of "
         f"`arcade train` (compilation included); the training return is the mean over the "
         f"episodes that ended in the last {args.window} logged updates.\n\n"
-        f"{table(rows, args.threshold)}"
+        f"{table(rows, args.threshold)}\n\n"
+        + "\n".join(f"* {r['run']}: `{r['command']}`" for r in rows)
     )
     print(text)
     if args.plot:
