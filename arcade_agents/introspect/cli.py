@@ -96,7 +96,12 @@ def add_parsers(sub: Any) -> None:
     )
     q.add_argument("--sigma", type=float, default=0.5, help="noise std, in units of 0..255")
     q.add_argument("--steps", type=int, default=48, metavar="T", help="episode steps [48]")
-    q.add_argument("--tol", type=float, default=1e-3, help="|Δvalue| counted as an effect")
+    q.add_argument(
+        "--tol",
+        type=float,
+        default=None,
+        help="|Δvalue| counted as an effect [1%% of the clean values' mean |value|]",
+    )
     common(q)
     q.set_defaults(func=cmd_contamination)
 
@@ -315,10 +320,13 @@ def _contamination(args: argparse.Namespace) -> int:
         res, frames, out / "contamination.png", value=value,
         title=f"{_title(run, eps.env_id, eps.partial)}: frames {frames[0]}..{frames[1] - 1} perturbed",
     )  # fmt: skip
+    # values differ in scale between envs (CountRecall's rewards are 1/N): by default an effect
+    # is a change of 1% of the clean values' typical size
+    tol = args.tol if args.tol is not None else 0.01 * float(abs(res.clean).mean())
     for i, k in enumerate(res.labels):
-        n = persistence(dist[i], frames[1] - 1, args.tol)
+        n = persistence(dist[i], frames[1] - 1, tol)
         end = " (to the end of the episode)" if frames[1] + n >= dist.shape[1] and n else ""
-        print(f"{k}: |Δ{value}| > {args.tol:g} for {n} step(s) after the last perturbed frame{end}")
+        print(f"{k}: |Δ{value}| > {tol:.3g} for {n} step(s) after the last perturbed frame{end}")
     print(png)
     print(csv)
     return 0
