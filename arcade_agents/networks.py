@@ -15,13 +15,11 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from arcade_core.spaces import OBS_SIZES
+
 from .memory.base import Carry, MemoryModel
 from .memory.registry import get_memory_model
-
-OBS_SIZES = (128, 256)
-
-
-ENCODERS = ("patch", "nature")
+from .train.api import ENCODERS  # the config validates names without importing Flax
 
 
 def space_to_depth(x: jax.Array, p: int) -> jax.Array:

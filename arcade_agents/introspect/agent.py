@@ -29,7 +29,6 @@ from .core import (
 )
 
 _APPLY: dict[Any, ApplyFn] = {}
-_PLAY: dict[Any, Any] = {}
 
 
 def network_apply(net: Any) -> ApplyFn:
@@ -108,64 +107,38 @@ def greedy_episodes(
     """`episodes` greedy episodes (at most `steps` steps) of agent `agent` of a restored run
     (`arcade_agents.train.run.restore`), on its env and view unless `env_id` / `partial` say
     otherwise (the env must have the same number of actions and frame size)."""
-    import arcade_core
+    from arcade_agents.train.evaluate import episode_lengths, rollout_fn
+    from arcade_core import make
 
-    config = run.config
+    config, trainer = run.config, run.trainer
     env_id = env_id or config.env_id
     partial = bool(config.partial) if partial is None else bool(partial)
-    env, env_params = arcade_core.make(env_id, partial_obs=partial, obs_size=config.obs_size)
-    trainer = run.trainer
-    if int(env.num_actions) != int(trainer.num_actions):
-        raise ValueError(
-            f"{env_id} has {env.num_actions} actions; the agent was trained with "
-            f"{trainer.num_actions} (on {config.env_id})"
-        )
-    params = trainer.params_of(run.state, agent)
-    cache = (config, env_id, partial, int(episodes), int(steps))
-    if cache not in _PLAY:  # `act` is a pure function of the config: share the compile
-        if len(_PLAY) >= 8:
-            _PLAY.pop(next(iter(_PLAY)))
-        _PLAY[cache] = _play_fn(trainer, env, env_params, int(episodes), int(steps))
-    out = jax.device_get(_PLAY[cache](params, jax.random.key(seed)))
-    alive = np.asarray(out["alive"])
-    starts = np.zeros(alive.shape, bool)
+    if env_id != config.env_id:
+        env, _ = make(env_id, partial_obs=partial, obs_size=config.obs_size)
+        if int(env.num_actions) != int(trainer.num_actions):
+            raise ValueError(
+                f"{env_id} has {env.num_actions} actions; the agent was trained with "
+                f"{trainer.num_actions} (on {config.env_id})"
+            )
+    # the evaluator's greedy rollout (compiled once per config and shape), keeping the frames
+    # the agent acted on and its actions; its arrays are [T, E]
+    play = rollout_fn(
+        trainer, int(episodes), int(steps), True, False, False,
+        env_id=env_id, partial=partial, keep_obs=True,
+    )  # fmt: skip
+    out = jax.device_get(play(trainer.params_of(run.state, agent), jax.random.key(seed)))
+    lengths = episode_lengths(np.asarray(out["done"]))
+    starts = np.zeros((len(lengths), int(steps)), bool)
     starts[:, 0] = True
     return Episodes(
-        obs=np.asarray(out["obs"]),
-        actions=np.asarray(out["action"], np.int32),
+        obs=np.swapaxes(np.asarray(out["obs"]), 0, 1),
+        actions=np.asarray(out["action"], np.int32).T,
         starts=starts,
-        rewards=np.where(alive, np.asarray(out["reward"], np.float32), 0.0),
-        lengths=alive.sum(axis=1),
+        rewards=np.asarray(out["reward"], np.float32).T,
+        lengths=lengths,
         env_id=env_id,
         partial=partial,
     )
-
-
-def _play_fn(trainer: Any, env: Any, env_params: Any, b: int, steps: int) -> Any:
-    """A jitted `(params, key) -> {obs, action, reward, alive}` (`[E, T, ...]`) playing `b`
-    greedy episodes for `steps` steps."""
-
-    def play(params: Params, key: jax.Array) -> dict[str, jax.Array]:
-        key, k_reset = jax.random.split(key)
-        obs, state = jax.vmap(env.reset, in_axes=(0, None))(
-            jax.random.split(k_reset, b), env_params
-        )
-
-        def body(c: Any, _: None) -> tuple[Any, dict[str, jax.Array]]:
-            obs, state, carry, start, key, alive = c
-            key, k_act, k_step = jax.random.split(key, 3)
-            action, carry = trainer.act(params, carry, obs, start, k_act, True)
-            new_obs, state, reward, done, _ = jax.vmap(env.step, in_axes=(0, 0, 0, None))(
-                jax.random.split(k_step, b), state, action, env_params
-            )
-            ys = {"obs": obs, "action": action, "reward": reward, "alive": alive}
-            return (new_obs, state, carry, done, key, alive & ~done), ys
-
-        c0 = (obs, state, trainer.initial_carry(b), jnp.ones((b,), bool), key, jnp.ones(b, bool))
-        _, ys = jax.lax.scan(body, c0, None, length=steps)
-        return jax.tree.map(lambda a: jnp.swapaxes(a, 0, 1), ys)
-
-    return jax.jit(play)
 
 
 # ------------------------------------------------------------------------------- per run

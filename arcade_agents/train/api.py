@@ -27,8 +27,8 @@ from arcade_core.plugins import PluginProblem, get_plugin_manager, on_reset
 if TYPE_CHECKING:  # pragma: no cover
     import jax
 
-OBS_SIZES = (128, 256)
-ENCODERS = ("patch", "nature")  # kept in step with arcade_agents.networks.ENCODERS
+OBS_SIZES = (128, 256)  # arcade_core.spaces.OBS_SIZES, restated: that module imports JAX
+ENCODERS = ("patch", "nature")  # arcade_agents.networks.PixelEncoder's kinds
 
 
 def _positive(config: Any, *names: str) -> None:

@@ -430,6 +430,7 @@ class BaseTrainer:
 
     # helpers for subclasses ---------------------------------------------------
     network: nn.Module
+    optimizer: Any  # an optax transformation; `learn` steps it
 
     def fresh_runner(self, key: jax.Array) -> Runner:
         return reset_runner(

@@ -50,47 +50,70 @@ def ci95(x: np.ndarray) -> float:
     return float(t * np.std(x, ddof=1) / math.sqrt(n))
 
 
-def _envs(config: Any, frames: bool, both: bool) -> tuple[list[Any], int]:
-    """The envs to step (MDP and POMDP when `both`) and the index of the one the agent sees."""
+def _envs(
+    config: Any, frames: bool, both: bool, env_id: str | None = None, partial: bool | None = None
+) -> tuple[list[Any], int]:
+    """The envs to step (MDP and POMDP when `both`) and the index of the one the agent sees:
+    the run's env and view unless `env_id` / `partial` say otherwise."""
     from arcade_core import make
     from arcade_core.record import make_env
 
+    env_id = env_id or config.env_id
+    partial = bool(config.partial) if partial is None else bool(partial)
     mk = make_env if frames else (lambda e, p, s: make(e, partial_obs=p, obs_size=s))
     if both:
-        envs = [
-            mk(config.env_id, False, config.obs_size)[0],
-            mk(config.env_id, True, config.obs_size)[0],
-        ]
-        return envs, int(bool(config.partial))
-    return [mk(config.env_id, bool(config.partial), config.obs_size)[0]], 0
+        envs = [mk(env_id, False, config.obs_size)[0], mk(env_id, True, config.obs_size)[0]]
+        return envs, int(partial)
+    return [mk(env_id, partial, config.obs_size)[0]], 0
 
 
 _FNS: dict[tuple[Any, ...], Any] = {}
 
 
 def rollout_fn(
-    trainer: Any, episodes: int, steps: int, greedy: bool, frames: bool, both: bool
+    trainer: Any,
+    episodes: int,
+    steps: int,
+    greedy: bool,
+    frames: bool,
+    both: bool,
+    *,
+    env_id: str | None = None,
+    partial: bool | None = None,
+    keep_obs: bool = False,
 ) -> Any:
     """`_rollout_fn`, cached by the (frozen, hashable) config and the shapes: a trainer's
     `act` is a pure function of its config, so runs of one config share the compiled
     rollout (an eval then a recording of the same run compile once)."""
-    key = (trainer.config, episodes, steps, greedy, frames, both)
+    key = (trainer.config, episodes, steps, greedy, frames, both, env_id, partial, keep_obs)
     if key not in _FNS:
         if len(_FNS) >= 8:
             _FNS.pop(next(iter(_FNS)))
-        _FNS[key] = _rollout_fn(trainer, episodes, steps, greedy, frames, both)
+        _FNS[key] = _rollout_fn(
+            trainer, episodes, steps, greedy, frames, both, env_id, partial, keep_obs
+        )
     return _FNS[key]
 
 
 def _rollout_fn(
-    trainer: Any, episodes: int, steps: int, greedy: bool, frames: bool, both: bool
+    trainer: Any,
+    episodes: int,
+    steps: int,
+    greedy: bool,
+    frames: bool,
+    both: bool,
+    env_id: str | None = None,
+    partial: bool | None = None,
+    keep_obs: bool = False,
 ) -> Any:
-    """A jitted `(params, key) -> dict` playing `episodes` episodes for `steps` steps with the
-    agent; with `frames`, also the frame of every state reached (pre-reset when done)."""
+    """A jitted `(params, key) -> dict` of `[steps, episodes]` arrays (`reward`, `done`, both
+    zero after an episode's end) playing `episodes` episodes for `steps` steps with the agent;
+    with `frames`, also the frame of every state reached (pre-reset when done); with
+    `keep_obs`, the observation the agent acted on (`obs`) and its `action` at every step."""
     from arcade_core.record import last_frame, side_by_side
 
     config = trainer.config
-    envs, seen = _envs(config, frames, both)
+    envs, seen = _envs(config, frames, both, env_id, partial)
     env_params = envs[0].default_params
 
     def show(outs: list[Any]) -> Any:
@@ -122,6 +145,8 @@ def _rollout_fn(
             new_obs, new_state, reward, done, _ = outs[seen]
             new_state = outs[0][1]
             ys = {"reward": jnp.where(alive, reward, 0.0), "done": done & alive}
+            if keep_obs:
+                ys["obs"], ys["action"] = obs, action
             if frames:
                 ys["frames"] = show(outs)
             return (new_obs, new_state, carry, done, key, alive & ~done), ys
@@ -132,6 +157,13 @@ def _rollout_fn(
         return {**out0, **ys}
 
     return jax.jit(run)
+
+
+def episode_lengths(done: np.ndarray) -> np.ndarray:
+    """Per episode of a rollout (`done [T, B]`, set at most once per column, as `rollout_fn`
+    returns it): its steps up to and including the one that ended it, or T if none did."""
+    ended = done.any(axis=0)
+    return np.where(ended, done.argmax(axis=0) + 1, done.shape[0])
 
 
 def _steps(config: Any, max_steps: int | None) -> int:
@@ -157,10 +189,8 @@ def evaluate(
     params = trainer.params_of(run.state, agent)
     out = jax.device_get(fn(params, jax.random.key(seed)))
     done = np.asarray(out["done"])  # [T, B]
-    ended = done.any(axis=0)
-    lengths = np.where(ended, done.argmax(axis=0) + 1, steps)
     returns = np.asarray(out["reward"], np.float64).sum(axis=0)
-    return EvalResult(returns, lengths, int((~ended).sum()))
+    return EvalResult(returns, episode_lengths(done), int((~done.any(axis=0)).sum()))
 
 
 def record_episodes(
