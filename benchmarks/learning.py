@@ -97,9 +97,11 @@ def command_of(config: dict[str, Any]) -> str:
             continue
         if name == "partial":
             flags.append("--partial" if value else "--no-partial")
-        elif name in shared and value != defaults.get(name):
+        elif value == defaults.get(name):
+            continue
+        elif name in shared:  # shared fields have flags, the algorithm's own go to --set
             flags.append(f"{_flag(name)} {value}")
-        elif name not in shared and value != defaults.get(name):
+        else:
             sets.append(f"{name}={value}")
     if sets:
         flags.append("--set " + " ".join(sets))
