@@ -183,34 +183,44 @@ def rect_mask(win: Window, x0: Any, y0: Any, x1: Any, y1: Any) -> jax.Array:
     return (xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1)
 
 
-def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
-    """Bytes of `win` whose column lies in any of the per-row inclusive intervals `(lo, hi)`
-    (each broadcastable to [h, 1], int or float; empty where lo > hi). See
+def span_bounds(lo: Any, hi: Any) -> tuple[jax.Array, jax.Array]:
+    """Per-row inclusive interval (int or float, empty where lo > hi) -> the int8 bounds that
+    `span_mask` compares against: columns 0..255 biased by -128, so that AVX2's signed byte
+    compare (one instruction) tests them; an empty row becomes (127, -128), which no column
+    meets."""
+    lo, hi = jnp.asarray(lo), jnp.asarray(hi)
+    if jnp.issubdtype(lo.dtype, jnp.floating):
+        lo, hi = jnp.ceil(jnp.clip(lo, -1.0, 256.0)), jnp.floor(jnp.clip(hi, -1.0, 256.0))
+    lo, hi = lo.astype(jnp.int32), hi.astype(jnp.int32)
+    empty = (lo > hi) | (hi < 0) | (lo > 255)
+    lo8 = jnp.where(empty, 255, jnp.clip(lo, 0, 255)) - 128
+    hi8 = jnp.where(empty, 0, jnp.clip(hi, 0, 255)) - 128
+    return lo8.astype(jnp.int8), hi8.astype(jnp.int8)
+
+
+def span_masks(win: Window, *spans: tuple[Any, Any]) -> list[jax.Array]:
+    """One byte mask of `win` per per-row inclusive interval `(lo, hi)` (each broadcastable to
+    [h, 1], int or float; empty where lo > hi): the bytes whose column lies in it. See
     `geometry.triangle_spans` / `disc_span`.
 
-    The compares run on uint8 columns (a canvas is at most 256 wide), 32 bytes per vector op,
-    which is what makes a shape cost about two byte-wide compares per byte."""
+    A byte's column is compared as a biased int8 (a canvas is at most 256 wide), 32 bytes per
+    vector instruction: a shape costs two compares and an OR per byte."""
     if win.canvas_width > 256:
         raise ValueError("span_mask draws on canvases up to 256 columns wide")
     if not spans:
         raise ValueError("span_mask needs at least one span")
-    xs = jnp.asarray(np.arange(3 * win.canvas_width, dtype=np.int32)[None, :] // 3, jnp.uint8)
-    bounds = []
-    for lo, hi in spans:
-        lo, hi = jnp.asarray(lo), jnp.asarray(hi)
-        if jnp.issubdtype(lo.dtype, jnp.floating):
-            lo, hi = jnp.ceil(jnp.clip(lo, -1.0, 256.0)), jnp.floor(jnp.clip(hi, -1.0, 256.0))
-        lo, hi = lo.astype(jnp.int32), hi.astype(jnp.int32)
-        empty = (lo > hi) | (hi < 0) | (lo > 255)
-        lo8 = jnp.where(empty, 255, jnp.clip(lo, 0, 255)).astype(jnp.uint8)
-        hi8 = jnp.where(empty, 0, jnp.clip(hi, 0, 255)).astype(jnp.uint8)
-        bounds.append((lo8, hi8))
+    xs = jnp.asarray((np.arange(3 * win.canvas_width)[None, :] // 3 - 128).astype(np.int8))
     # materialize the per-row bounds: fused into the per-byte loop, XLA would recompute the
     # rows' arithmetic (divisions, square roots) for every byte — slow to run and to compile
-    bounds = jax.lax.optimization_barrier(bounds)
+    bounds = jax.lax.optimization_barrier([span_bounds(lo, hi) for lo, hi in spans])
+    return [~((lo8 > xs) | (xs > hi8)) for lo8, hi8 in bounds]
+
+
+def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
+    """Bytes of `win` whose column lies in any of the per-row inclusive intervals `(lo, hi)`
+    (the union of `span_masks`)."""
     out = None
-    for lo8, hi8 in bounds:
-        m = (xs >= lo8) & (xs <= hi8)
+    for m in span_masks(win, *spans):
         out = m if out is None else out | m
     return out
 
@@ -220,11 +230,15 @@ def row_span(win: Window, rows: Any, lo: Any, hi: Any) -> tuple[jax.Array, jax.A
     return jnp.where(rows, lo, 1), jnp.where(rows, hi, 0)
 
 
-def add_colour(pixels: jax.Array, times: Any, colour: Colour | int) -> jax.Array:
-    """Add `times` x `colour` to every channel modulo 256: the reference's additive blending,
-    which uint8 arithmetic wraps by itself."""
-    times = jnp.asarray(times).astype(jnp.uint8)
-    return pixels + times * jnp.asarray(colour_row(colour, pixels.shape[-1] // 3))
+def add_colour(pixels: jax.Array, where: Any, colour: Colour | int) -> jax.Array:
+    """Add `colour` to every channel modulo 256 where `where` (a byte mask, or a per-byte count
+    of how many times) holds: the reference's additive blending, which uint8 arithmetic wraps by
+    itself. A mask costs a select and an add per byte (x86 has no byte multiply)."""
+    row = jnp.asarray(colour_row(colour, pixels.shape[-1] // 3))
+    where = jnp.asarray(where)
+    if where.dtype == jnp.bool_:
+        return pixels + jnp.where(where, row, jnp.uint8(0))
+    return pixels + where.astype(jnp.uint8) * row
 
 
 # ---------------------------------------------------------------------------- bitmaps

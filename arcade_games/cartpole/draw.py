@@ -4,18 +4,21 @@ boxes)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
-from arcade_core.render import FrameLayout, add_colour, paint, row_span, span_mask
-from arcade_core.render.geometry import isqrt, triangle_spans
+from arcade_core.render import FrameLayout, add_colour, paint, row_span, span_mask, span_masks
+from arcade_core.render.geometry import isqrt, triangle_span
 
 from . import constants as C
 
-# Arrow heads reach past their box by at most Hd//2 - T//2 + 1 = 4 px (the difference does not
-# depend on v), so a 4-px margin is exact while the head fits the box (|v| < e^7 ~ 1100).
+# Arrow heads reach past their box: the velocity head and the angular one pointing left by
+# Hd//2 - T//2 + 1 <= 4 px whatever the speed; the angular head pointing down by hd - rad,
+# which grows with |theta_dot|. A 4-px margin is exact for |theta_dot| < e^4.5 - 1 ~ 89 at
+# 128 px (e^9 at 256 px); reachable states stay below ~5 (the pole falls first).
 ARROW_MARGIN = 4
 
 
@@ -24,19 +27,28 @@ def arrow_len(v: jax.Array, a: float) -> jax.Array:
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
 
 
-def _tri_spans(
+def _tri_span(
     ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
-) -> list[tuple[Any, Any]]:
-    """Row spans of the triangle inscribed in `box`, pointing right/down, or left/up where
-    `apex_first` (the `in_triangle` pixels, exactly)."""
+) -> tuple[Any, Any]:
+    """Per row, the interval of the triangle inscribed in `box`, pointing right/down, or
+    left/up where `apex_first` (the `in_triangle` pixels, exactly)."""
     x0, y0, x1, y1 = box
     if horizontal:
         ym = (y0 + y1) >> 1
         ax, bx = jnp.where(apex_first, x0, x1), jnp.where(apex_first, x1, x0)
-        return triangle_spans(ys, (ax, ym), (bx, y0), (bx, y1))
+        return triangle_span(ys, (ax, ym), (bx, y0), (bx, y1))
     xm = (x0 + x1) >> 1
     ay, by = jnp.where(apex_first, y0, y1), jnp.where(apex_first, y1, y0)
-    return triangle_spans(ys, (xm, ay), (x0, by), (x1, by))
+    return triangle_span(ys, (xm, ay), (x0, by), (x1, by))
+
+
+def _join(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[jax.Array, jax.Array]:
+    """Per row, the hull of two intervals that touch wherever both are non-empty (their union
+    then), else the non-empty one."""
+    a_on, b_on = a[0] <= a[1], b[0] <= b[1]
+    lo = jnp.where(a_on & b_on, jnp.minimum(a[0], b[0]), jnp.where(a_on, a[0], b[0]))
+    hi = jnp.where(a_on & b_on, jnp.maximum(a[1], b[1]), jnp.where(a_on, a[1], b[1]))
+    return lo, hi
 
 
 def _disc_span(ys: jax.Array, cx: jax.Array, cy: Any, r: float) -> tuple[jax.Array, jax.Array]:
@@ -84,6 +96,10 @@ class CartPoleRenderer:
             max_score_digits=len(str(max_score)),
         )
         w, r = L["cart_w"], L["pole_r"]
+        # the pivot and tip discs (rows within r of each centre) never share a row, so each
+        # row meets at most one of them: `_cart_and_pole` compares against one disc per byte
+        if not w * math.cos(C.THETA_DRAW_LIMIT) > 2 * r:
+            raise ValueError(f"pole of length {w} and radius {r}: its end discs share rows")
         self.pivot_y = L["cart_top"] + L["cart_h"] // 2
         o, S = layout.offset, obs_size
         # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom; the
@@ -104,8 +120,10 @@ class CartPoleRenderer:
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
-        arrows = self._velocity_arrow(state.x_dot + state.noise[1]) | self._angular_arrow(
-            state.theta_dot + state.noise[3]
+        arrows = span_mask(
+            self.arrows,
+            self._velocity_arrow(state.x_dot + state.noise[1]),
+            *self._angular_arrow(state.theta_dot + state.noise[3]),
         )
         windows = {
             self.body: self._cart_and_pole(x, theta, visible),
@@ -117,7 +135,9 @@ class CartPoleRenderer:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
         Every shape here is convex, so each window row meets it in one interval: the bounds are
-        computed per row (a few dozen rows) and each byte only compares its column against them.
+        computed per row (a few dozen rows) and each byte only compares its column against
+        three of them: the cart, the capsule (the union of both discs and the band between)
+        and the one end disc on its row (the two never share a row, checked at build time).
         """
         L = self.L
         w, r = L["cart_w"], L["pole_r"]
@@ -135,17 +155,21 @@ class CartPoleRenderer:
         lo_b, hi_b = _band_span(ys - py, px, sin, cos, r, w)
         lo_c = jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b)
         hi_c = jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b)
+        on_p = lo_p <= hi_p
+        lo_d, hi_d = jnp.where(on_p, lo_p, lo_q), jnp.where(on_p, hi_p, hi_q)
 
-        def span(lo: jax.Array, hi: jax.Array) -> jax.Array:
-            lo = jnp.where(shown, lo + o, jnp.inf)
-            return span_mask(self.body, (lo, hi + o)).astype(jnp.uint8)
+        def pole(lo: jax.Array, hi: jax.Array) -> tuple[jax.Array, jax.Array]:
+            return jnp.where(shown, lo + o, jnp.inf), hi + o
 
-        count = span(lo_c, hi_c) + span(lo_p, hi_p) + span(lo_q, hi_q)
-        base = paint(self.layout.pixels(self.body), span_mask(self.body, cart), C.CART)
-        return add_colour(base, count, C.POLE)
+        m_cart, m_capsule, m_disc = span_masks(
+            self.body, cart, pole(lo_c, hi_c), pole(lo_d, hi_d)
+        )
+        out = paint(self.layout.pixels(self.body), m_cart, C.CART)
+        return add_colour(add_colour(out, m_capsule, C.POLE), m_disc, C.POLE)
 
-    def _velocity_arrow(self, v: jax.Array) -> jax.Array:
-        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves (mask)."""
+    def _velocity_arrow(self, v: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves, as one
+        interval per row."""
         x0, y0, x1, y1 = self.L["vel_box"]
         o = self.layout.offset
         ys = self.arrows.ys - o
@@ -155,11 +179,15 @@ class CartPoleRenderer:
         shaft = row_span(self.arrows, (ys >= ym - (t >> 1)) & (ys < ym + (t >> 1)), sx0, sx1 - 1)
         hx0 = jnp.where(left, x0, x1 - hd)
         box = (hx0, ym - (hd >> 1), hx0 + hd, ym + (hd >> 1))
-        spans = [shaft, *_tri_spans(ys, box, left, horizontal=True)]
-        return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
+        head = _tri_span(ys, box, left, horizontal=True)
+        # on the shaft's rows the head's base column is next to the shaft's end (the head is
+        # at least as tall as the shaft), so the union is one interval on every row
+        lo, hi = _join(shaft, head)
+        return lo + o, hi + o
 
-    def _angular_arrow(self, w: jax.Array) -> jax.Array:
-        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left (mask)."""
+    def _angular_arrow(self, w: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
+        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left, as two
+        intervals per row (ring, head)."""
         x0, y0, x1, y1 = self.L["ang_box"]
         o = self.layout.offset
         ys = self.arrows.ys - o
@@ -181,6 +209,5 @@ class CartPoleRenderer:
         apex = (jnp.where(ccw, x0h, (x0h + x1h) >> 1), jnp.where(ccw, (y0h + y1h) >> 1, y1h))
         base0 = (jnp.where(ccw, x1h, x0h), jnp.where(ccw, y0h, y0h))
         base1 = (jnp.where(ccw, x1h, x1h), jnp.where(ccw, y1h, y0h))
-        heads = triangle_spans(ys, apex, base0, base1)
-        spans = [ring, *heads]
-        return span_mask(self.arrows, *((lo + o, hi + o) for lo, hi in spans))
+        head = triangle_span(ys, apex, base0, base1)
+        return [(lo + o, hi + o) for lo, hi in (ring, head)]

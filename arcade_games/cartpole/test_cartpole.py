@@ -156,6 +156,26 @@ def test_frames_match_the_spec_renderer_pixel_for_pixel(envs) -> None:
         assert diff.sum() <= 2  # float rounding on an exact-boundary pixel, at most
 
 
+def test_random_frames_match_the_spec_renderer(envs) -> None:
+    """Many random states (both arrow directions, short to long arrows up to |v| ~ 80, the
+    pole at any drawable angle): the per-row intervals join shapes only where the spec's
+    masks meet."""
+    S, params, draw = envs
+    rng = np.random.default_rng(0)
+    n = 48
+    speed = rng.choice([-1.0, 1.0], (n, 2)) * np.expm1(rng.uniform(0, 4.4, (n, 2)))
+    states = [
+        make_state(x=rng.uniform(-2.6, 2.6), x_dot=speed[i, 0], theta=rng.uniform(-0.25, 0.25),
+                   theta_dot=speed[i, 1], score=int(rng.integers(0, 600)), time=1)
+        for i in range(n)
+    ]  # fmt: skip
+    frames = np.asarray(draw(testing.stack(states), False))
+    for state, frame in zip(states, frames, strict=True):
+        diff = np.any(frame != spec_frame(state, S), axis=-1)
+        assert not np.any(diff & ~_pole_boundary(state, S)), f"{np.argwhere(diff)[:10]}"
+        assert diff.sum() <= 2
+
+
 def test_pomdp_hides_exactly_cart_and_pole_after_first_frame(envs) -> None:
     S, params, draw = envs
     mdp, pomdp = (
