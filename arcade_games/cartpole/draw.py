@@ -161,9 +161,7 @@ class CartPoleRenderer:
         def pole(lo: jax.Array, hi: jax.Array) -> tuple[jax.Array, jax.Array]:
             return jnp.where(shown, lo + o, jnp.inf), hi + o
 
-        m_cart, m_capsule, m_disc = span_masks(
-            self.body, cart, pole(lo_c, hi_c), pole(lo_d, hi_d)
-        )
+        m_cart, m_capsule, m_disc = span_masks(self.body, cart, pole(lo_c, hi_c), pole(lo_d, hi_d))
         out = paint(self.layout.pixels(self.body), m_cart, C.CART)
         return add_colour(add_colour(out, m_capsule, C.POLE), m_disc, C.POLE)
 
