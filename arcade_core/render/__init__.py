@@ -12,6 +12,7 @@
 
 from .canvas import (
     Board,
+    SpanTable,
     Sprite,
     Window,
     add_colour,
@@ -49,6 +50,7 @@ from .static import (
 )
 
 __all__ = [
+    "SpanTable",
     "Sprite",
     "Board",
     "DIGITS",

@@ -200,7 +200,8 @@ def span_bounds(lo: Any, hi: Any) -> tuple[jax.Array, jax.Array]:
 
 def span_masks(win: Window, *spans: tuple[Any, Any]) -> list[jax.Array]:
     """One byte mask of `win` per per-row inclusive interval `(lo, hi)` (each broadcastable to
-    [h, 1], int or float; empty where lo > hi): the bytes whose column lies in it. See
+    [h, 1], int or float; empty where lo > hi; int8 pairs are taken as already biased by
+    `span_bounds`, as `SpanTable` stores them): the bytes whose column lies in it. See
     `geometry.triangle_spans` / `disc_span`.
 
     A byte's column is compared as a biased int8 (a canvas is at most 256 wide), 32 bytes per
@@ -212,8 +213,15 @@ def span_masks(win: Window, *spans: tuple[Any, Any]) -> list[jax.Array]:
     xs = jnp.asarray((np.arange(3 * win.canvas_width)[None, :] // 3 - 128).astype(np.int8))
     # materialize the per-row bounds: fused into the per-byte loop, XLA would recompute the
     # rows' arithmetic (divisions, square roots) for every byte — slow to run and to compile
-    bounds = jax.lax.optimization_barrier([span_bounds(lo, hi) for lo, hi in spans])
+    bounds = [
+        (lo, hi) if _is_int8(lo) and _is_int8(hi) else span_bounds(lo, hi) for lo, hi in spans
+    ]
+    bounds = jax.lax.optimization_barrier(bounds)
     return [~((lo8 > xs) | (xs > hi8)) for lo8, hi8 in bounds]
+
+
+def _is_int8(x: Any) -> bool:
+    return getattr(x, "dtype", None) == jnp.int8
 
 
 def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
@@ -223,6 +231,40 @@ def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
     for m in span_masks(win, *spans):
         out = m if out is None else out | m
     return out
+
+
+class SpanTable:
+    """Shapes known when the env is built, drawn at a dynamic index: each (a pixel mask over a
+    window's rows, bool[h, W]) is stored as its runs of columns per row, already biased for
+    `span_masks`, so a step gathers one small table row per env instead of computing the
+    shape, and each byte makes two compares per run (at most `runs` per row).
+
+    Use it where a shape depends on a few small integers (an arrow's length and direction, a
+    glyph): exact by construction, and nearly free to compile.
+    """
+
+    def __init__(self, masks: np.ndarray) -> None:
+        masks = np.asarray(masks, bool)
+        if masks.ndim != 3 or masks.shape[-1] > 256:
+            raise ValueError(f"masks must be bool[n, h, W<=256], got {masks.shape}")
+        n, h, w = masks.shape
+        edges = np.diff(np.pad(masks, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=-1)
+        self.runs = max(1, int((edges == 1).sum(-1).max()))
+        table = np.empty((n, h, self.runs, 2), np.int16)
+        table[..., 0], table[..., 1] = 255, 0  # empty run: no column meets [255, 0]
+        for i, y in zip(*np.nonzero(masks.any(-1)), strict=True):
+            starts = np.flatnonzero(edges[i, y] == 1)
+            ends = np.flatnonzero(edges[i, y] == -1) - 1
+            table[i, y, : starts.size, 0], table[i, y, : starts.size, 1] = starts, ends
+        self.table = (table - 128).astype(np.int8)
+
+    def __len__(self) -> int:
+        return self.table.shape[0]
+
+    def spans(self, index: Any) -> list[tuple[jax.Array, jax.Array]]:
+        """The `runs` spans (biased int8 [h, 1] pairs) of shape `index` (clipped to the table)."""
+        rows = jnp.asarray(self.table)[jnp.clip(index, 0, len(self) - 1)]  # [h, runs, 2]
+        return [(rows[:, r, 0:1], rows[:, r, 1:2]) for r in range(self.runs)]
 
 
 def row_span(win: Window, rows: Any, lo: Any, hi: Any) -> tuple[jax.Array, jax.Array]:

@@ -9,46 +9,32 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from arcade_core.render import FrameLayout, add_colour, paint, row_span, span_mask, span_masks
-from arcade_core.render.geometry import isqrt, triangle_span
+from arcade_core.render import (
+    FrameLayout,
+    SpanTable,
+    add_colour,
+    paint,
+    row_span,
+    span_mask,
+    span_masks,
+)
+from arcade_core.render.geometry import in_triangle, triangle_vertices
 
 from . import constants as C
 
-# Arrow heads reach past their box: the velocity head and the angular one pointing left by
-# Hd//2 - T//2 + 1 <= 4 px whatever the speed; the angular head pointing down by hd - rad,
-# which grows with |theta_dot|. A 4-px margin is exact for |theta_dot| < e^4.5 - 1 ~ 89 at
-# 128 px (e^9 at 256 px); reachable states stay below ~5 (the pole falls first).
+# The arrow band is each box plus a 4-px margin: the velocity head and the angular one pointing
+# left reach past their box by Hd//2 - T//2 + 1 <= 4 px whatever the speed; the angular head
+# pointing down by Hd - R, which grows with |theta_dot|. So the band holds every arrow exactly
+# for |theta_dot| < e^4.5 - 1 ~ 89 at 128 px (e^9 at 256 px), and longer ones are drawn at the
+# largest size it holds; reachable states stay below ~5 (the pole falls first).
 ARROW_MARGIN = 4
 
 
 def arrow_len(v: jax.Array, a: float) -> jax.Array:
     """L(v, a) = int(a + 2 ln(1 + |v|)) (GAMES.md §2.8)."""
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
-
-
-def _tri_span(
-    ys: Any, box: tuple[Any, Any, Any, Any], apex_first: Any, horizontal: bool
-) -> tuple[Any, Any]:
-    """Per row, the interval of the triangle inscribed in `box`, pointing right/down, or
-    left/up where `apex_first` (the `in_triangle` pixels, exactly)."""
-    x0, y0, x1, y1 = box
-    if horizontal:
-        ym = (y0 + y1) >> 1
-        ax, bx = jnp.where(apex_first, x0, x1), jnp.where(apex_first, x1, x0)
-        return triangle_span(ys, (ax, ym), (bx, y0), (bx, y1))
-    xm = (x0 + x1) >> 1
-    ay, by = jnp.where(apex_first, y0, y1), jnp.where(apex_first, y1, y0)
-    return triangle_span(ys, (xm, ay), (x0, by), (x1, by))
-
-
-def _join(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[jax.Array, jax.Array]:
-    """Per row, the hull of two intervals that touch wherever both are non-empty (their union
-    then), else the non-empty one."""
-    a_on, b_on = a[0] <= a[1], b[0] <= b[1]
-    lo = jnp.where(a_on & b_on, jnp.minimum(a[0], b[0]), jnp.where(a_on, a[0], b[0]))
-    hi = jnp.where(a_on & b_on, jnp.maximum(a[1], b[1]), jnp.where(a_on, a[1], b[1]))
-    return lo, hi
 
 
 def _disc_span(ys: jax.Array, cx: jax.Array, cy: Any, r: float) -> tuple[jax.Array, jax.Array]:
@@ -109,6 +95,8 @@ class CartPoleRenderer:
         (_, b0, _, b1), (_, d0, _, d1) = L["vel_box"], L["ang_box"]
         # both arrows share rows: one band, each arrow's shapes bounded by its own box
         self.arrows = layout.window(-o, min(b0, d0) - m, S - o, max(b1, d1) + m)
+        # every arrow shape, as per-row runs: a step gathers one row per arrow
+        self.tables = {kind: self._arrow_table(kind) for kind in ("vel", "ang")}
 
     def cart_left(self, x: jax.Array) -> jax.Array:
         """Left edge of the cart on the game area: int(x~ (s-W)/4.8 + (s-W)/2)."""
@@ -122,8 +110,8 @@ class CartPoleRenderer:
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
         arrows = span_mask(
             self.arrows,
-            self._velocity_arrow(state.x_dot + state.noise[1]),
-            *self._angular_arrow(state.theta_dot + state.noise[3]),
+            *self._arrow_spans("vel", state.x_dot + state.noise[1]),
+            *self._arrow_spans("ang", state.theta_dot + state.noise[3]),
         )
         windows = {
             self.body: self._cart_and_pole(x, theta, visible),
@@ -165,47 +153,75 @@ class CartPoleRenderer:
         out = paint(self.layout.pixels(self.body), m_cart, C.CART)
         return add_colour(add_colour(out, m_capsule, C.POLE), m_disc, C.POLE)
 
-    def _velocity_arrow(self, v: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """Horizontal arrow (§2.8): a shaft and a head pointing the way the cart moves, as one
-        interval per row."""
-        x0, y0, x1, y1 = self.L["vel_box"]
-        o = self.layout.offset
-        ys = self.arrows.ys - o
-        t, hd = arrow_len(v, 2.0), arrow_len(v, self.L["head0"])
-        ym, left = (y0 + y1) // 2, v <= 0
-        sx0, sx1 = jnp.where(left, x0 + hd, x0), jnp.where(left, x1, x1 - hd)
-        shaft = row_span(self.arrows, (ys >= ym - (t >> 1)) & (ys < ym + (t >> 1)), sx0, sx1 - 1)
-        hx0 = jnp.where(left, x0, x1 - hd)
-        box = (hx0, ym - (hd >> 1), hx0 + hd, ym + (hd >> 1))
-        head = _tri_span(ys, box, left, horizontal=True)
-        # on the shaft's rows the head's base column is next to the shaft's end (the head is
-        # at least as tall as the shaft), so the union is one interval on every row
-        lo, hi = _join(shaft, head)
-        return lo + o, hi + o
+    def _arrow_table(self, kind: str) -> tuple[SpanTable, int]:
+        """Every shape of one arrow on the arrow band, from GAMES.md §2.8's formulas: per
+        direction, per head size Hd = h0 + k and thickness T = 2 + k + d (d in -1..1: float
+        rounding of the two lengths may differ by one). k runs up to the largest size whose
+        every shape stays on the band; longer arrows are drawn at that size."""
+        h0, win, o = self.L["head0"], self.arrows, self.layout.offset
+        s = self.L["area"]
+        ys = np.arange(win.y0 - o, win.y1 - o)[:, None]
+        xs, area_ys = np.arange(s)[None, :], np.arange(s)[:, None]
+        masks: list[np.ndarray] = []
+        k = 0
+        while True:
+            batch = []
+            for positive in (False, True):
+                for d in (-1, 0, 1):
+                    t = max(2 + k + d, 0)
+                    m = _arrow_mask(self.L, kind, positive, t, h0 + k, xs, ys)
+                    m &= (ys >= 0) & (ys < s)  # the spec draws on the game area only
+                    whole = _arrow_mask(self.L, kind, positive, t, h0 + k, xs, area_ys)
+                    if m.sum() != whole.sum() or k > 64:  # part of it would fall off the band
+                        return SpanTable(self._to_band(np.stack(masks))), k - 1
+                    batch.append(m)
+            masks += batch
+            k += 1
 
-    def _angular_arrow(self, w: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
-        """Curved arrow (§2.8): an upper-right quarter ring, head down (w > 0) or left, as two
-        intervals per row (ring, head)."""
-        x0, y0, x1, y1 = self.L["ang_box"]
-        o = self.layout.offset
-        ys = self.arrows.ys - o
-        t, hd = arrow_len(w, 2.0), arrow_len(w, self.L["head0"])
-        cx, cy, rad = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 2
-        # quarter ring x >= cx, y <= cy, d2 <= rad^2 and (inner < 0 or d2 > inner^2), per row
-        dy2 = (ys - cy) ** 2
-        inner = rad - t
-        k = inner * inner - dy2
-        lo = jnp.where((inner < 0) | (k < 0), cx, cx + isqrt(k) + 1)
-        hi = cx + isqrt(rad * rad - dy2)
-        ring = row_span(self.arrows, ys <= cy, lo, hi)
-        ccw = w <= 0
-        t2, h2 = t >> 1, hd >> 1  # floor halves (t, hd >= 0)
-        down = (x1 - t2 - h2, cy, x1 - t2 + h2, cy + hd)
-        left = (cx - hd, y0 + t2 - h2, cx, y0 + t2 + h2)
-        # pick the head's box and direction first, so one triangle is computed
-        x0h, y0h, x1h, y1h = (jnp.where(ccw, p, q) for p, q in zip(left, down, strict=True))
-        apex = (jnp.where(ccw, x0h, (x0h + x1h) >> 1), jnp.where(ccw, (y0h + y1h) >> 1, y1h))
-        base0 = (jnp.where(ccw, x1h, x0h), jnp.where(ccw, y0h, y0h))
-        base1 = (jnp.where(ccw, x1h, x1h), jnp.where(ccw, y1h, y0h))
-        head = triangle_span(ys, apex, base0, base1)
-        return [(lo + o, hi + o) for lo, hi in (ring, head)]
+    def _to_band(self, masks: np.ndarray) -> np.ndarray:
+        """Game-area masks over the band's rows -> canvas-wide masks (bool[n, h, S])."""
+        o, s = self.layout.offset, self.L["area"]
+        out = np.zeros((*masks.shape[:2], self.layout.size), bool)
+        out[..., o : o + s] = masks
+        return out
+
+    def _arrow_spans(self, kind: str, v: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
+        """The spans of arrow `kind` for speed `v`: one table row, picked by direction and by
+        the two lengths L(v, h0) and L(v, 2) as `arrow_len` computes them."""
+        table, k_max = self.tables[kind]
+        h0 = self.L["head0"]
+        k = arrow_len(v, h0) - h0
+        d = jnp.clip(arrow_len(v, 2.0) - 2 - k, -1, 1)
+        k = jnp.minimum(k, k_max)
+        index = ((k * 2 + (v > 0).astype(jnp.int32)) * 3) + d + 1
+        return table.spans(index)
+
+
+def _arrow_mask(
+    L: dict, kind: str, positive: bool, t: int, hd: int, xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
+    """GAMES.md §2.8 on the game area (NumPy): the velocity arrow (`kind` "vel", pointing
+    right if `positive`) or the angular one ("ang", head down if `positive`)."""
+    if kind == "vel":
+        x0, y0, x1, y1 = L["vel_box"]
+        ym = (y0 + y1) // 2
+        rows = (ys >= ym - t // 2) & (ys < ym + t // 2)
+        if positive:
+            shaft = (xs >= x0) & (xs < x1 - hd) & rows
+            head = triangle_vertices((x1 - hd, ym - hd // 2, x1, ym + hd // 2), "right")
+        else:
+            shaft = (xs >= x0 + hd) & (xs < x1) & rows
+            head = triangle_vertices((x0, ym - hd // 2, x0 + hd, ym + hd // 2), "left")
+        return shaft | in_triangle(xs, ys, *head)
+    x0, y0, x1, y1 = L["ang_box"]
+    cx, cy, rad = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 2
+    d2 = (xs - cx) ** 2 + (ys - cy) ** 2
+    inner = rad - t  # R - T < d  <=>  R - T < 0 or (R - T)^2 < d^2 (integers)
+    ring = (d2 <= rad * rad) & ((inner < 0) | (inner * inner < d2)) & (xs >= cx) & (ys <= cy)
+    if positive:
+        box = (x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd)
+        head = triangle_vertices(box, "down")
+    else:
+        box = (cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2)
+        head = triangle_vertices(box, "left")
+    return ring | in_triangle(xs, ys, *head)
