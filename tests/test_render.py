@@ -23,6 +23,7 @@ from arcade_core.render import (
     number_window,
     pack,
     pack_image,
+    SpanTable,
     pixel_mask,
     span_mask,
     text,
@@ -281,6 +282,30 @@ def test_span_mask_clips_and_takes_float_bounds() -> None:
     assert np.array_equal(got, want)
     far = pixel_mask(span_mask(win, (jnp.int32(300), jnp.int32(400))))
     assert not far.any()  # beyond the canvas: nothing, not a clipped last column
+
+
+@pytest.mark.parametrize("width", [37, 256])
+def test_span_table_redraws_every_shape_exactly(width: int) -> None:
+    """Random masks of up to three runs per row (empty rows, runs at both edges, a full row
+    of a 256-px canvas) come back exactly from their table, at a traced index."""
+    rng = np.random.default_rng(width)
+    masks = rng.random((9, 6, width)) < 0.08
+    masks = masks | np.roll(masks, 1, -1)  # some runs longer than one pixel
+    masks[0] = False
+    masks[1, 0] = True  # a full row
+    masks[2, :, 0] = masks[2, :, -1] = True
+    # keep at most three runs per row
+    for i, y in np.ndindex(masks.shape[:2]):
+        starts = np.flatnonzero(np.diff(np.pad(masks[i, y], 1).astype(int)) == 1)
+        if starts.size > 3:
+            masks[i, y, starts[3] :] = False
+    table = SpanTable(masks)
+    assert table.runs <= 3 and len(table) == 9
+    win = Window(0, 0, width, 6)
+    draw = jax.jit(lambda i: span_mask(win, *table.spans(i)))
+    for i in range(9):
+        assert np.array_equal(pixel_mask(draw(jnp.int32(i))), masks[i]), i
+    assert np.array_equal(pixel_mask(draw(jnp.int32(99))), masks[-1])  # index clipped
 
 
 def test_static_line_covers_pixels_within_half_width() -> None:
