@@ -91,6 +91,9 @@ class CartPoleRenderer:
         # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom; the
         # shapes stay inside the game area, so the band spans whole rows (no column select)
         self.body = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"] + L["cart_h"])
+        # ... drawn as two windows: the rows above the cart meet only the pole
+        self.pole_rows = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"])
+        self.cart_rows = layout.window(-o, L["cart_top"], S - o, L["cart_top"] + L["cart_h"])
         m = ARROW_MARGIN
         (_, b0, _, b1), (_, d0, _, d1) = L["vel_box"], L["ang_box"]
         # both arrows share rows: one band, each arrow's shapes bounded by its own box
@@ -114,18 +117,19 @@ class CartPoleRenderer:
             *self._arrow_spans("ang", state.theta_dot + state.noise[3]),
         )
         windows = {
-            self.body: self._cart_and_pole(x, theta, visible),
+            **self._cart_and_pole(x, theta, visible),
             self.arrows: paint(self.layout.pixels(self.arrows), arrows, C.ARROW),
         }
         return self.layout.render(windows, score=state.score)
 
-    def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> jax.Array:
+    def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> dict[Any, jax.Array]:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
         Every shape here is convex, so each window row meets it in one interval: the bounds are
         computed per row (a few dozen rows) and each byte only compares its column against
-        three of them: the cart, the capsule (the union of both discs and the band between)
-        and the one end disc on its row (the two never share a row, checked at build time).
+        the capsule (the union of both discs and the band between), the one end disc on its
+        row (the two never share a row, checked at build time) and, on the cart's rows, the
+        cart. Returns the two windows' pixels.
         """
         L = self.L
         w, r = L["cart_w"], L["pole_r"]
@@ -149,9 +153,20 @@ class CartPoleRenderer:
         def pole(lo: jax.Array, hi: jax.Array) -> tuple[jax.Array, jax.Array]:
             return jnp.where(shown, lo + o, jnp.inf), hi + o
 
-        m_cart, m_capsule, m_disc = span_masks(self.body, cart, pole(lo_c, hi_c), pole(lo_d, hi_d))
-        out = paint(self.layout.pixels(self.body), m_cart, C.CART)
-        return add_colour(add_colour(out, m_capsule, C.POLE), m_disc, C.POLE)
+        n = self.pole_rows.y1 - self.pole_rows.y0
+        out = {}
+        for win, rows, shapes in (
+            (self.pole_rows, slice(0, n), [pole(lo_c, hi_c), pole(lo_d, hi_d)]),
+            (self.cart_rows, slice(n, None), [cart, pole(lo_c, hi_c), pole(lo_d, hi_d)]),
+        ):
+            spans = [(jnp.broadcast_to(lo, ys.shape)[rows], jnp.broadcast_to(hi, ys.shape)[rows])
+                     for lo, hi in shapes]  # fmt: skip
+            *m_cart, m_capsule, m_disc = span_masks(win, *spans)
+            pixels = self.layout.pixels(win)
+            if m_cart:
+                pixels = paint(pixels, m_cart[0], C.CART)
+            out[win] = add_colour(add_colour(pixels, m_capsule, C.POLE), m_disc, C.POLE)
+        return out
 
     def _arrow_table(self, kind: str) -> tuple[SpanTable, int]:
         """Every shape of one arrow on the arrow band, from GAMES.md §2.8's formulas: per
