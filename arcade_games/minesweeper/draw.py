@@ -5,9 +5,10 @@ its grid).
 Cell numbers are 5x5-font glyphs (25-bit words, bit `row * 5 + col`) whose size and offset are
 fixed per (variant, size). So each pixel row of the board shows one font row of the glyphs of
 one board row, and each pixel column one font column of one cell: a step packs, per (board
-row, font row), the N cells' 5-bit glyph slices into one or two words, expands them to pixel
-rows, and a byte tests one bit at a static per-column position (see
-`arcade_games.gridcursor.board`; the per-column tables are spread over the canvas's bytes). No tile per digit, no gather, no division per pixel.
+row, font row) and font column, the N <= 8 cells' bits into one byte, expands those bytes to
+pixel rows, and a byte of the frame picks its column's byte by static selects and tests its
+cell's bit (see `arcade_games.gridcursor.board`; the per-column tables are spread over the
+canvas's bytes). No tile per digit, no gather, no division, no 32-bit lane per pixel.
 
 The MDP's glyph is 15 px wide, wider than a cell at 128 px Medium/Hard; at 128 Hard it reaches
 1 px into each horizontal neighbour, where white wins (the reference's per-pixel maximum over
@@ -32,7 +33,6 @@ from arcade_games.gridcursor.cursor import one_hot
 
 from . import constants as C
 
-NO_BIT = 31  # never set: words use at most 30 bits
 FONT = np.asarray(
     [sum(1 << i for i, b in enumerate(DIGITS[d].ravel()) if b) for d in range(10)], np.uint32
 )
@@ -58,32 +58,29 @@ def glyph_columns(grid: GridMaps, glyph_w: int) -> list[Contribution]:
 
 
 class GlyphLayout:
-    """The static side of one glyph layout: the column classes of a cell, how many cells share a
-    word, and each board column's word and bit."""
+    """The static side of one glyph layout: the column classes of a cell, and per byte of a
+    canvas row the class it reads and its cell's bit."""
 
     def __init__(self, grid: GridMaps, glyph_w: int, offset: int, width: int) -> None:
         """`offset`: the board's left edge on a canvas `width` columns wide."""
         self.grid = grid
         per_col = glyph_columns(grid, glyph_w)
         self.classes: list[Contribution] = sorted({h for h in per_col if h})
-        k = self.k = len(self.classes)
-        self.per_word = NO_BIT // k  # cells per word, k bits each
-        self.words = -(-grid.n // self.per_word)
+        self.k = len(self.classes)
         self.ch = (grid.cell - 2) // 5
         assert 1 + 5 * self.ch <= grid.cell, "glyphs never reach a neighbouring row"
         cls = np.asarray([self.classes.index(h) if h else -1 for h in per_col])
         idx, loc = grid.col_index(), grid.col_local()
         col_cls = np.where(idx >= 0, cls[np.clip(loc, 0, grid.cell - 1)], -1)
-        slot = np.maximum(idx, 0) % self.per_word
-        bit = np.where(col_cls >= 0, k * slot + col_cls, NO_BIT).astype(np.uint32)
-        word = np.maximum(idx, 0) // self.per_word
-        # per byte of a full canvas row: off the board a byte tests the never-set bit
-        self.bit = np.full(width, NO_BIT, np.uint32)
-        self.bit[offset : offset + grid.side] = bit
-        self.bit = np.repeat(self.bit, 3)
-        self.word = np.zeros(width, np.int64)
-        self.word[offset : offset + grid.side] = word
-        self.word = np.repeat(self.word, 3)
+        if grid.n > 8:
+            raise ValueError(f"a {grid.n}-cell row does not fit one byte per column class")
+        # per byte of a full canvas row: the column class whose row byte it reads, and its
+        # cell's bit in that byte (0 off the cells: never lit)
+        cls_b = np.zeros(width, np.int32)
+        cls_b[offset : offset + grid.side] = np.maximum(col_cls, 0)
+        bit_b = np.zeros(width, np.uint8)
+        bit_b[offset : offset + grid.side] = np.where(col_cls >= 0, 1 << np.maximum(idx, 0), 0)
+        self.cls, self.bit = np.repeat(cls_b, 3)[None, :], np.repeat(bit_b, 3)[None, :]
 
     @property
     def own_cell_only(self) -> bool:
@@ -102,26 +99,28 @@ class GlyphLayout:
         return out
 
     def lit(self, glyphs: jax.Array) -> jax.Array:
-        """bool[side, 3 width]: the board bytes the glyphs light."""
+        """bool[side, 3 width]: the board bytes the glyphs light.
+
+        Per pixel row, one byte per column class with bit i for cell i (a board row has at most
+        8 cells); a byte picks its class's row byte by static selects and tests its cell's bit:
+        uint8 work per byte, 32 bytes per vector instruction."""
         g, k, n = self.grid, self.k, self.grid.n
         words = self.class_words(glyphs)
         fr = jnp.arange(5, dtype=jnp.uint32)[None, :, None]
         slices = (words[:, None, :] >> (fr * k)) & ((1 << k) - 1)  # [N rows, 5 font rows, N cols]
-        slot = jnp.arange(n, dtype=jnp.uint32) % self.per_word
-        slices = slices << (k * slot)
-        per_word = []
-        for w in range(self.words):  # static: 1 or 2
-            packed = jnp.sum(
-                slices[..., w * self.per_word : (w + 1) * self.per_word], axis=-1, dtype=jnp.uint32
-            )
-            gap_above = jnp.zeros((n, 1), jnp.uint32)
-            gap_below = jnp.zeros((n, g.cell - 1 - 5 * self.ch), jnp.uint32)
-            rows = jnp.broadcast_to(packed[:, :, None], (n, 5, self.ch)).reshape(n, 5 * self.ch)
-            per_word.append(g.row_blocks(jnp.concatenate([gap_above, rows, gap_below], axis=1)))
-        value = per_word[0][:, None]
-        for w in range(1, self.words):
-            value = jnp.where(jnp.asarray(self.word == w)[None, :], per_word[w][:, None], value)
-        return ((value >> jnp.asarray(self.bit)[None, :]) & 1) == 1
+        cls = jnp.arange(k, dtype=jnp.uint32)[:, None]
+        cells = jnp.arange(n, dtype=jnp.uint32)
+        per_class = ((slices[:, :, None, :] >> cls) & 1) << cells  # [N, 5, K, N]
+        packed = jnp.sum(per_class, axis=-1, dtype=jnp.uint32).astype(jnp.uint8)  # [N, 5, K]
+        rows = jnp.broadcast_to(packed[:, :, None, :], (n, 5, self.ch, k))
+        rows = rows.reshape(n, 5 * self.ch, k)
+        below = g.cell - 1 - 5 * self.ch
+        block = jnp.pad(rows, ((0, 0), (1, below + g.gap), (0, 0)))  # gap row above the glyph
+        per_row = jnp.pad(block.reshape(n * g.pitch, k), ((g.gap, 0), (0, 0)))  # [side, K]
+        value = per_row[:, :1]
+        for c in range(1, k):  # static: a handful of classes
+            value = jnp.where(jnp.asarray(self.cls == c), per_row[:, c : c + 1], value)
+        return (value & jnp.asarray(self.bit)) != 0
 
 
 class MineSweeperRenderer:
