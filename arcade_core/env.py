@@ -107,9 +107,19 @@ class Environment(Generic[State, Params]):
         next_state, reward, terminated = self.transition_checked(key_step, state, action, params)
         truncated = next_state.time >= params.max_steps_in_episode
         done = jnp.logical_or(terminated, truncated)
-        fresh = self.init(key_reset, params)
+        fresh = self.auto_reset(key_reset, next_state, params)
         selected = jax.tree.map(lambda r, s: jnp.where(done, r, s), fresh, next_state)
         return selected, next_state, reward, terminated, truncated
+
+    def auto_reset(self, key: jax.Array, state: State, params: Params) -> State:
+        """The fresh episode that follows `state` when it ends: `init(key, params)` unless a
+        game overrides it.
+
+        Under `vmap` every step computes this state (and then selects it where done), so a
+        game whose setup is costly may prepare the next episode's setup inside its state a
+        little per step (e.g. a deck shuffled one swap per step) and start from it here. It
+        must be distributed as `init` is, and independent of the actions taken."""
+        return self.init(key, params)
 
     def transition_checked(
         self, key: jax.Array, state: State, action: jax.Array, params: Params

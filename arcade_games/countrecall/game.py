@@ -23,6 +23,9 @@ class CountRecallState:
     counter: jax.Array  # the agent's answer dial (>= 0 unless clamp_counter=False)
     score: jax.Array  # rewarded answers so far
     time: jax.Array  # steps taken (the reference's `moves`)
+    # the next episode's decks, shuffled one Fisher-Yates swap per step (see `auto_reset`)
+    next_value: jax.Array
+    next_query: jax.Array
 
 
 @dataclass
@@ -77,7 +80,13 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
 
     def init(self, key: jax.Array, params: CountRecallParams) -> CountRecallState:
         value, query = shuffled_decks(key, 2, self.num_cards, self.suit_types)
+        return self._episode(value, query)
+
+    def _episode(self, value: jax.Array, query: jax.Array) -> CountRecallState:
+        """A fresh episode dealing `value` and `query`; the next episode's decks start
+        unshuffled."""
         zero = jnp.int32(0)
+        deck = jnp.arange(self.num_cards, dtype=jnp.int32) % self.suit_types
         return CountRecallState(
             value_cards=value,
             query_cards=query,
@@ -86,7 +95,41 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
             counter=zero,
             score=zero,
             time=zero,
+            next_value=deck,
+            next_query=deck,
         )
+
+    def auto_reset(
+        self, key: jax.Array, state: CountRecallState, params: CountRecallParams
+    ) -> CountRecallState:
+        """The next episode deals the decks shuffled during this one: an episode lasts at least
+        N steps (N answers), so all N - 1 Fisher-Yates swaps are done — uniform, as `init`'s
+        shuffle, without sorting 2 x N keys at every step of every env."""
+        return self._episode(state.next_value, state.next_query)
+
+    def transition_checked(
+        self, key: jax.Array, state: CountRecallState, action: jax.Array, params: CountRecallParams
+    ) -> tuple[CountRecallState, jax.Array, jax.Array]:
+        """The base's rules, then swap `time` of the next decks (on every step, also an
+        invalid action's no-op, so the shuffle completes whatever the actions). The rules
+        draw nothing from `key`; the swap does."""
+        new, reward, terminated = super().transition_checked(key, state, action, params)
+        N, t = self.num_cards, state.time
+        j = jax.random.randint(key, (2,), jnp.minimum(t, N - 1), N)  # t <= j < N
+        pos = jnp.arange(N)
+
+        active = t < N - 1  # N - 1 swaps shuffle N cards
+
+        def swap(deck: jax.Array, j: jax.Array) -> jax.Array:
+            at_t, at_j = (pos == t) & active, (pos == j) & active
+            dt = jnp.sum(jnp.where(at_t, deck, 0))
+            dj = jnp.sum(jnp.where(at_j, deck, 0))
+            return jnp.where(at_t, dj, jnp.where(at_j, dt, deck))
+
+        new = new.replace(
+            next_value=swap(state.next_value, j[0]), next_query=swap(state.next_query, j[1])
+        )
+        return new, reward, terminated
 
     def transition(
         self,
