@@ -32,12 +32,15 @@ class Environment(Generic[State, Params]):
     everything vmappable lives in `params`.
 
     Actions outside 0..4 are defined, not errors: the step is a no-op — the state is left as it
-    was except that `time` advances, the reward is 0 and nothing terminates (a time-out still
-    truncates).
+    was except that `time` advances (and the `next_episode_fields` a game declares), the
+    reward is 0 and nothing terminates (a time-out still truncates).
     """
 
     #: game name drawn at the bottom of the frame and shown by `arcade list`
     name: ClassVar[str] = "Game"
+    #: state fields that prepare the next episode (see `auto_reset`): neither drawn nor read
+    #: by the rules, they may change on every step, an invalid action's no-op included
+    next_episode_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self, *, partial_obs: bool = False, obs_size: int = 128, final_observation: bool = False

@@ -11,7 +11,7 @@ What it checks, for each observation size asked (default 128) and both variants:
 * `auto_reset` — `time` counts steps and is 0 right after `done`; every frame is the render of
   the state returned with it (one render, of the selected state).
 * `invalid_actions` — actions outside 0..4 (-1, 5, 99) are a defined no-op: state unchanged
-  except `time`, reward 0, no termination, no NaN.
+  except `time` (and the env's `next_episode_fields`), reward 0, no termination, no NaN.
 * `returns` — over many random-policy episodes, every return lies in the spec's declared range
   and every episode lasts at most `max_steps` steps.
 * `interchange` — MDP and POMDP share the state type and, for the same keys and actions,
@@ -279,7 +279,8 @@ def check_invalid_actions(p: _Probe) -> None:
         prev = jax.tree.map(lambda x, t=t, live=live: np.asarray(x)[t][live], tr["prev"])
         new = jax.tree.map(lambda x, t=t, live=live: np.asarray(x)[t][live], tr["state"])
         assert np.all(new.time == prev.time + 1), "time must advance on an invalid action"
-        assert _tree_equal(prev.replace(time=new.time), new), (
+        prepared = {f: getattr(new, f) for f in p.mdp.next_episode_fields}
+        assert _tree_equal(prev.replace(time=new.time, **prepared), new), (
             f"invalid action changed the state at step {t}"
         )
 

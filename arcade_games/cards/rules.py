@@ -39,3 +39,20 @@ def ranks(u: jax.Array) -> jax.Array:
     ui, uj = u[:, None], u[None, :]
     less = jnp.where(before, uj <= ui, uj < ui)
     return jnp.sum(less.astype(jnp.int32), axis=1)
+
+
+def shuffle_step(key: jax.Array, decks: jax.Array, t: jax.Array) -> jax.Array:
+    """One Fisher-Yates swap of each deck (int[D, N]) at position `t`: position t takes a
+    uniformly random one of positions t..N-1 (a no-op once t >= N - 1). Applied at t = 0,
+    1, ..., N - 2, it leaves each deck in a uniformly random order, the decks independent.
+
+    A game whose episode lasts at least N - 1 steps shuffles its next episode's decks this
+    way, one swap per step, instead of ranking all N keys at every step (`auto_reset`)."""
+    d, n = decks.shape
+    j = jax.random.randint(key, (d, 1), jnp.minimum(t, n - 1), n)  # t <= j < n
+    pos = jnp.arange(n)
+    active = t < n - 1
+    at_t, at_j = (pos == t) & active, (pos == j) & active
+    dt = jnp.sum(jnp.where(at_t, decks, 0), axis=1, keepdims=True)
+    dj = jnp.sum(jnp.where(at_j, decks, 0), axis=1, keepdims=True)
+    return jnp.where(at_t, dj, jnp.where(at_j, dt, decks))

@@ -652,3 +652,53 @@ def test_number_layer_lights_the_bytes_number_mask_does(size):
         got = np.asarray(jax.jit(jax.vmap(mine))(values))
         want = np.asarray(jax.jit(jax.vmap(core))(values))
         assert want.any() and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize(("env_id", "field", "action"), [
+    ("CountRecallEasy", "value_cards", 0), ("CountRecallEasy", "query_cards", 7),
+    ("AutoEncodeEasy", "cards", 2), ("AutoEncodeEasy", "cards", 7),
+])  # fmt: skip
+def test_auto_reset_deals_decks_shuffled_uniformly_during_the_episode(
+    env_id: str, field: str, action: int
+) -> None:
+    """Auto-reset deals decks shuffled one swap per step (`shuffle_step`): after the N steps
+    an episode lasts at least, each is a permutation of the deck, and over many envs each
+    position holds each suit as often as a uniform shuffle would — also when every action is
+    invalid (7: a no-op)."""
+    import arcade_core
+
+    env, params = arcade_core.make(env_id)
+    n, envs = env.num_cards, 2000
+    keys = jax.random.split(jax.random.key(3), envs)
+    state = jax.vmap(env.init, in_axes=(0, None))(keys, params)
+    step = jax.jit(jax.vmap(env.transition_checked, in_axes=(0, 0, None, None)))
+    for t in range(n):
+        keys = jax.random.split(jax.random.key(100 + t), envs)
+        state, *_ = step(keys, state, action, params)
+    fresh = jax.vmap(env.auto_reset, in_axes=(0, 0, None))(keys, state, params)
+    decks = np.asarray(getattr(fresh, field))
+    suits = int(decks.max()) + 1
+    deck = np.arange(n) % suits
+    assert np.all(np.sort(decks, axis=1) == np.sort(deck))  # the same multiset
+    assert np.all(np.asarray(fresh.time) == 0)
+    # P(position holds suit 0) = 1/suits for a uniform shuffle; 2000 envs: sd <= 0.011
+    freq = (decks == 0).mean(axis=0)
+    assert np.all(np.abs(freq - 1 / suits) < 0.05), freq
+    assert (decks != deck).any(axis=1).mean() > 0.99  # shuffled, not the dealt order
+
+
+def test_shuffle_step_is_a_uniform_fisher_yates_shuffle() -> None:
+    """N - 1 steps from the identity give each of the 3! = 6 orders of 3 cards equally
+    often, decks independently; steps past N - 2 change nothing."""
+    from arcade_games.cards.rules import shuffle_step
+
+    trials = 6000
+    decks = jnp.broadcast_to(jnp.arange(3, dtype=jnp.int32), (trials, 2, 3))
+    step = jax.jit(jax.vmap(shuffle_step, in_axes=(0, 0, None)))
+    for t in range(4):  # t = 2, 3: no-ops
+        decks = step(jax.random.split(jax.random.key(t), trials), decks, t)
+    codes = np.asarray(decks) @ np.array([9, 3, 1])  # [trials, 2]
+    for d in range(2):
+        counts = np.unique(codes[:, d], return_counts=True)[1]
+        assert counts.size == 6 and np.all(np.abs(counts / trials - 1 / 6) < 0.02), counts
+    assert abs(np.corrcoef(codes[:, 0], codes[:, 1])[0, 1]) < 0.05

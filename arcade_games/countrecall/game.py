@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward, shuffled_decks
+from arcade_games.cards.rules import share_reward, shuffle_step, shuffled_decks
 
 from . import constants as C
 from .draw import CountRecallRenderer
@@ -54,6 +54,7 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
     """
 
     name = "CountRecall"
+    next_episode_fields = ("next_value", "next_query")
 
     def __init__(
         self,
@@ -114,21 +115,8 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
         invalid action's no-op, so the shuffle completes whatever the actions). The rules
         draw nothing from `key`; the swap does."""
         new, reward, terminated = super().transition_checked(key, state, action, params)
-        N, t = self.num_cards, state.time
-        j = jax.random.randint(key, (2,), jnp.minimum(t, N - 1), N)  # t <= j < N
-        pos = jnp.arange(N)
-
-        active = t < N - 1  # N - 1 swaps shuffle N cards
-
-        def swap(deck: jax.Array, j: jax.Array) -> jax.Array:
-            at_t, at_j = (pos == t) & active, (pos == j) & active
-            dt = jnp.sum(jnp.where(at_t, deck, 0))
-            dj = jnp.sum(jnp.where(at_j, deck, 0))
-            return jnp.where(at_t, dj, jnp.where(at_j, dt, deck))
-
-        new = new.replace(
-            next_value=swap(state.next_value, j[0]), next_query=swap(state.next_query, j[1])
-        )
+        decks = shuffle_step(key, jnp.stack([state.next_value, state.next_query]), state.time)
+        new = new.replace(next_value=decks[0], next_query=decks[1])
         return new, reward, terminated
 
     def transition(

@@ -274,30 +274,6 @@ def make_state(value, query, i, counter=0, score=0) -> CountRecallState:
     )
 
 
-@pytest.mark.parametrize("action", [0, 7])  # a valid move, and an invalid action (a no-op)
-def test_the_next_episodes_decks_are_shuffled_uniformly_during_this_one(action: int) -> None:
-    """Auto-reset deals decks shuffled one swap per step: after the N steps an episode lasts
-    at least, they are permutations of the deck, and over many envs each position holds each
-    suit as often as a uniform shuffle would (also when every action is invalid)."""
-    env, params = arcade_core.make("CountRecallEasy")  # N = 26, 2 suits
-    n, envs = env.num_cards, 2000
-    state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(jax.random.key(3), envs), params)
-    step = jax.jit(jax.vmap(env.transition_checked, in_axes=(0, 0, None, None)))
-    for t in range(n):
-        keys = jax.random.split(jax.random.key(100 + t), envs)
-        state, *_ = step(keys, state, action, params)
-    fresh = jax.vmap(env.auto_reset, in_axes=(0, 0, None))(keys, state, params)
-    decks = np.asarray(fresh.value_cards)
-    assert np.all(np.sort(decks, axis=1) == np.sort(np.arange(n) % 2))  # the same multiset
-    assert np.all(np.asarray(fresh.time) == 0) and np.all(np.asarray(fresh.i) == 0)
-    # P(position holds suit 0) = 1/2 for a uniform shuffle; 2000 envs: sd ~0.011
-    freq = (decks == 0).mean(axis=0)
-    assert np.all(np.abs(freq - 0.5) < 0.05), freq
-    # a deck is not the unshuffled one, and the two decks are shuffled independently
-    assert (decks != np.arange(n) % 2).any(axis=1).mean() > 0.99
-    assert (decks != np.asarray(fresh.query_cards)).any(axis=1).mean() > 0.99
-
-
 def colour_mask(img: np.ndarray, colour) -> np.ndarray:
     return np.all(img == np.asarray(colour, np.uint8), -1)
 
