@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
+from arcade_core.rng import hash_normal
 from arcade_core.struct import dataclass
 
 from . import constants as C
@@ -58,19 +59,19 @@ class CartPole(Environment[CartPoleState, CartPoleParams]):
     def default_params(self) -> CartPoleParams:
         return CartPoleParams(max_steps_in_episode=self.time_limit)
 
-    def _noise(self, key: jax.Array) -> jax.Array:
+    def _noise(self, key: jax.Array, stream: int) -> jax.Array:
+        """The frame's observation noise, hashed from `key` (`arcade_core.rng`): threefry call
+        sites in the step cost kernels at run time and ~0.5 s each to compile."""
         if self.noise_sigma == 0.0:
             return jnp.zeros(4, jnp.float32)
-        return self.noise_sigma * jax.random.normal(key, (4,), jnp.float32)
+        return self.noise_sigma * hash_normal(key, 4, stream)
 
     def init(self, key: jax.Array, params: CartPoleParams) -> CartPoleState:
         # the physics draw from `key` itself in both games (so NoisyCartPole's physics equal
-        # CartPole's), and only the noisy one derives a second key: each threefry call costs
-        # kernels in the auto-reset that every step computes
+        # CartPole's); the noise hashes the key on another stream than the transition's
         x, x_dot, theta, theta_dot = jax.random.uniform(key, (4,), jnp.float32, -0.05, 0.05)
-        k_noise = jax.random.fold_in(key, 1) if self.noise_sigma else key
         zero = jnp.int32(0)
-        return CartPoleState(x, x_dot, theta, theta_dot, self._noise(k_noise), zero, zero)
+        return CartPoleState(x, x_dot, theta, theta_dot, self._noise(key, 1), zero, zero)
 
     def transition(
         self, key: jax.Array, state: CartPoleState, action: jax.Array, params: CartPoleParams
@@ -87,7 +88,7 @@ class CartPole(Environment[CartPoleState, CartPoleParams]):
             x_dot=state.x_dot + C.TAU * x_acc,
             theta=state.theta + C.TAU * state.theta_dot,
             theta_dot=state.theta_dot + C.TAU * theta_acc,
-            noise=self._noise(key),
+            noise=self._noise(key, 0),
             score=state.score + 1,
         )
         terminated = (jnp.abs(new.x) > C.X_LIMIT) | (jnp.abs(new.theta) > C.THETA_LIMIT)

@@ -11,6 +11,7 @@ import numpy as np
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
+from arcade_core.rng import mix32
 from arcade_core.struct import dataclass
 
 from . import constants as C
@@ -101,15 +102,6 @@ def clear_rows(board: jax.Array, full: jax.Array) -> jax.Array:
     below = jnp.sum(full[None, :] & (rows[None, :] > rows[:, None]), axis=1, dtype=jnp.int32)
     lands = (~full)[None, :] & ((rows + below)[None, :] == rows[:, None])  # [to, from]
     return jnp.sum(jnp.where(lands[:, :, None], board[None, :, :], 0), axis=1, dtype=board.dtype)
-
-
-def mix32(x: jax.Array) -> jax.Array:
-    """A 32-bit integer hash with full avalanche ("lowbias32", C. Wellons)."""
-    x = x ^ (x >> 16)
-    x = x * jnp.uint32(0x7FEB352D)
-    x = x ^ (x >> 15)
-    x = x * jnp.uint32(0x846CA68B)
-    return x ^ (x >> 16)
 
 
 def new_bag(seed: jax.Array, count: jax.Array) -> jax.Array:

@@ -1,0 +1,41 @@
+"""Counter-based random numbers for the hot path, without threefry.
+
+On CPU, XLA lowers every `jax.random` call site to a rolled threefry loop: several kernels per
+step at run time and ~0.3-1 s of compile time each. Where a game needs a few random numbers
+per step that are never reused as keys (observation noise, a bag order), it can hash the key's
+data with a counter instead: `mix32` has full avalanche, and the key itself comes from the
+core's `jax.random.split`, so its words are already uniformly random.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+
+def mix32(x: jax.Array) -> jax.Array:
+    """A 32-bit integer hash with full avalanche ("lowbias32", C. Wellons)."""
+    x = x ^ (x >> 16)
+    x = x * jnp.uint32(0x7FEB352D)
+    x = x ^ (x >> 15)
+    x = x * jnp.uint32(0x846CA68B)
+    return x ^ (x >> 16)
+
+
+def hash_bits(key: jax.Array, n: int, stream: int = 0) -> jax.Array:
+    """uint32[n]: words hashed from `key`'s data and the counters 0..n-1 of `stream`."""
+    data = jax.random.key_data(key).ravel().astype(jnp.uint32)
+    seed = jnp.uint32(0x9E3779B9 * (stream + 1) & 0xFFFFFFFF)
+    for w in range(data.shape[0]):  # static: 2 words for threefry keys
+        seed = mix32(seed ^ data[w])
+    return mix32(seed ^ mix32(jnp.arange(n, dtype=jnp.uint32) + jnp.uint32(0x632BE5AB)))
+
+
+def hash_normal(key: jax.Array, n: int, stream: int = 0) -> jax.Array:
+    """float32[n] standard normal values from `hash_bits`, by the inverse error function (as
+    `jax.random.normal` maps its uniform draws)."""
+    bits = hash_bits(key, n, stream)
+    # 23 random mantissa bits -> u in [1, 2) -> v in (-1, 1), never the endpoints
+    u = jax.lax.bitcast_convert_type((bits >> 9) | jnp.uint32(0x3F800000), jnp.float32)
+    v = (u - 1.5) * 2.0 + 2.0**-23
+    return jnp.sqrt(2.0).astype(jnp.float32) * jax.lax.erf_inv(v)
