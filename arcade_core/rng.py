@@ -31,11 +31,21 @@ def hash_bits(key: jax.Array, n: int, stream: int = 0) -> jax.Array:
     return mix32(seed ^ mix32(jnp.arange(n, dtype=jnp.uint32) + jnp.uint32(0x632BE5AB)))
 
 
+def _unit(bits: jax.Array) -> jax.Array:
+    """23 random mantissa bits -> float32 in [1, 2)."""
+    return jax.lax.bitcast_convert_type((bits >> 9) | jnp.uint32(0x3F800000), jnp.float32)
+
+
+def hash_uniform(
+    key: jax.Array, n: int, stream: int = 0, minval: float = 0.0, maxval: float = 1.0
+) -> jax.Array:
+    """float32[n] uniform in [minval, maxval) from `hash_bits` (23-bit resolution)."""
+    u = _unit(hash_bits(key, n, stream)) - 1.0
+    return jnp.float32(minval) + jnp.float32(maxval - minval) * u
+
+
 def hash_normal(key: jax.Array, n: int, stream: int = 0) -> jax.Array:
     """float32[n] standard normal values from `hash_bits`, by the inverse error function (as
     `jax.random.normal` maps its uniform draws)."""
-    bits = hash_bits(key, n, stream)
-    # 23 random mantissa bits -> u in [1, 2) -> v in (-1, 1), never the endpoints
-    u = jax.lax.bitcast_convert_type((bits >> 9) | jnp.uint32(0x3F800000), jnp.float32)
-    v = (u - 1.5) * 2.0 + 2.0**-23
+    v = (_unit(hash_bits(key, n, stream)) - 1.5) * 2.0 + 2.0**-23  # (-1, 1), no endpoint
     return jnp.sqrt(2.0).astype(jnp.float32) * jax.lax.erf_inv(v)

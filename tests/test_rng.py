@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.rng import hash_bits, hash_normal
+from arcade_core.rng import hash_bits, hash_normal, hash_uniform
 
 
 def test_hash_bits_are_uniform_and_depend_on_key_counter_and_stream() -> None:
@@ -33,3 +33,11 @@ def test_hash_normal_is_standard_normal_and_finite() -> None:
     # the extreme inputs stay finite
     extremes = jax.lax.erf_inv(jnp.asarray([-1 + 2.0**-23, 1 - 2.0**-23], jnp.float32))
     assert np.all(np.isfinite(np.asarray(extremes)))
+
+
+def test_hash_uniform_covers_its_interval_evenly() -> None:
+    keys = jax.random.split(jax.random.key(2), 20000)
+    u = np.asarray(jax.vmap(lambda k: hash_uniform(k, 4, 0, -0.05, 0.05))(keys)).ravel()
+    assert u.min() >= -0.05 and u.max() < 0.05
+    hist = np.histogram(u, bins=10, range=(-0.05, 0.05))[0] / u.size
+    assert np.all(np.abs(hist - 0.1) < 0.01), hist

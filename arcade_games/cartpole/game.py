@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
-from arcade_core.rng import hash_normal
+from arcade_core.rng import hash_normal, hash_uniform
 from arcade_core.struct import dataclass
 
 from . import constants as C
@@ -67,9 +67,9 @@ class CartPole(Environment[CartPoleState, CartPoleParams]):
         return self.noise_sigma * hash_normal(key, 4, stream)
 
     def init(self, key: jax.Array, params: CartPoleParams) -> CartPoleState:
-        # the physics draw from `key` itself in both games (so NoisyCartPole's physics equal
-        # CartPole's); the noise hashes the key on another stream than the transition's
-        x, x_dot, theta, theta_dot = jax.random.uniform(key, (4,), jnp.float32, -0.05, 0.05)
+        # both games draw the physics alike (so NoisyCartPole's physics equal CartPole's), and
+        # the noise on another stream; hashed, as the noise is: this runs at every step
+        x, x_dot, theta, theta_dot = hash_uniform(key, 4, 2, -0.05, 0.05)
         zero = jnp.int32(0)
         return CartPoleState(x, x_dot, theta, theta_dot, self._noise(key, 1), zero, zero)
 
