@@ -8,7 +8,8 @@ spreading a cell grid by broadcast + reshape runs as per-element index arithmeti
 Navigator's row-coded board, the kinds are 3 bit planes: per plane, each board row is two
 uint8 words (columns 0-7, 8-9) and each pixel row of the preview column one (its 4 cells),
 computed on rows (reductions, so XLA materialises them) and spread over pixel rows by a 1-D
-broadcast; a byte tests its column's bit with static masks (uint8 AND and OR: a per-byte
+broadcast; columns 8-9 and the preview share a word per pixel row (bits 0-1, 2-5), so a byte
+tests its column's bit in one of two words with static masks (uint8 AND and OR: a per-byte
 uint32 shift measured ~3x slower), and the planes pick its colour by a select tree over the
 background and static colour rows, then a static cell-border mask and the full-row bars.
 """
@@ -85,10 +86,12 @@ class TetrisRenderer:
         in_column = (px >= 0) & (px < 4 * half)
         bcol = np.repeat(np.where(on_board, bx // k, -1), 3)
         pcol = np.repeat(np.where(in_column, px // half, -1), 3)
+        # two words per plane and pixel row: board columns 0-7; board columns 8-9 (bits 0-1)
+        # with the preview column's 4 cells (bits 2-5)
         self.masks = [
             np.where((bcol >= 0) & (bcol // 8 == 0), 1 << (bcol % 8), 0),
-            np.where((bcol >= 0) & (bcol // 8 == 1), 1 << (bcol % 8), 0),
-            np.where(pcol >= 0, 1 << (pcol % 8), 0),
+            np.where((bcol >= 0) & (bcol // 8 == 1), 1 << (bcol % 8), 0)
+            | np.where(pcol >= 0, 1 << (pcol + 2), 0),
         ]
         self.masks = [m.astype(np.uint8)[None, :] for m in self.masks]
         bar_cols = (xs >= board.window.x0 - 2) & (xs < board.window.x1 + 2)
@@ -134,7 +137,7 @@ class TetrisRenderer:
         k, S = self.k, self.layout.size
         kinds = jnp.asarray(kinds, jnp.int32)
         pw = self._preview_words(preview)
-        m0, m1, m2 = (jnp.asarray(m) for m in self.masks)
+        m0, m1 = (jnp.asarray(m) for m in self.masks)
 
         def spread(w: jax.Array) -> jax.Array:  # per board row -> per pixel row, [h, 1]
             return jnp.broadcast_to(w[:, None], (C.ROWS, k)).reshape(C.ROWS * k, 1)
@@ -144,7 +147,7 @@ class TetrisRenderer:
             bits = ((kinds >> b) & 1).astype(jnp.uint8)
             w0 = jnp.sum(bits[:, :8] << jnp.arange(8, dtype=jnp.uint8), axis=1, dtype=jnp.uint8)
             w1 = jnp.sum(bits[:, 8:] << jnp.arange(2, dtype=jnp.uint8), axis=1, dtype=jnp.uint8)
-            t = (spread(w0) & m0) | (spread(w1) & m1) | (pw[:, b : b + 1] & m2)
+            t = (spread(w0) & m0) | ((spread(w1) | (pw[:, b : b + 1] << 2)) & m1)
             occupied = t if occupied is None else occupied | t
             planes.append(t != 0)
         # kind -> colour by a select tree over (background, 7 piece colour rows)
