@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from arcade_core.rng import hash_bits
+
 
 def share_reward(score: jax.Array, correct: jax.Array, n: int) -> jax.Array:
     """1/N for a correct answer, as the float32 increment `fl((score+1)/N) - fl(score/N)`.
@@ -47,9 +49,16 @@ def shuffle_step(key: jax.Array, decks: jax.Array, t: jax.Array) -> jax.Array:
     1, ..., N - 2, it leaves each deck in a uniformly random order, the decks independent.
 
     A game whose episode lasts at least N - 1 steps shuffles its next episode's decks this
-    way, one swap per step, instead of ranking all N keys at every step (`auto_reset`)."""
+    way, one swap per step, instead of ranking all N keys at every step (`auto_reset`).
+    Decks of up to 255 cards."""
     d, n = decks.shape
-    j = jax.random.randint(key, (d, 1), jnp.minimum(t, n - 1), n)  # t <= j < n
+    if n > 256:
+        raise ValueError(f"shuffle_step shuffles decks of up to 256 cards, not {n}")
+    # t <= j < n: 24 hashed bits scaled to the n - t choices (bias < n / 2^24; no threefry
+    # call site in the step, see `arcade_core.rng`)
+    left = jnp.maximum(n - t, 1).astype(jnp.uint32)
+    u = hash_bits(key, d) >> 8
+    j = (jnp.minimum(t, n - 1) + ((u * left) >> 24).astype(jnp.int32))[:, None]
     pos = jnp.arange(n)
     active = t < n - 1
     at_t, at_j = (pos == t) & active, (pos == j) & active
