@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward, shuffle_step, shuffled_decks
+from arcade_games.cards.rules import NextDecks, share_reward, shuffled_decks
 
 from . import constants as C
 from .draw import AutoEncodeRenderer
@@ -22,7 +22,7 @@ class AutoEncodeState:
     sel: jax.Array  # selected suit, 0..3
     score: jax.Array  # correct answers so far
     time: jax.Array  # steps taken (the spec's t)
-    next_cards: jax.Array  # the next episode's sequence, one Fisher-Yates swap per step
+    next_decks: jax.Array  # int32[1, N]: the next episode's sequence (`NextDecks`)
 
 
 @dataclass
@@ -30,7 +30,7 @@ class AutoEncodeParams:
     max_steps_in_episode: int = 260
 
 
-class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
+class AutoEncode(NextDecks, Environment[AutoEncodeState, AutoEncodeParams]):
     """Watch N cards, then reproduce them in reverse order.
 
     Watch stage: frame t = 0..N-1 shows `cards[t]` at the top-left. Left (2) / right (3) move
@@ -46,7 +46,6 @@ class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
     """
 
     name = "AutoEncode"
-    next_episode_fields = ("next_cards",)
 
     def __init__(
         self,
@@ -68,33 +67,16 @@ class AutoEncode(Environment[AutoEncodeState, AutoEncodeParams]):
         return AutoEncodeParams(max_steps_in_episode=self.time_limit)
 
     def init(self, key: jax.Array, params: AutoEncodeParams) -> AutoEncodeState:
-        return self._episode(shuffled_decks(key, 1, self.num_cards, C.SUIT_TYPES)[0])
+        return self._episode(shuffled_decks(key, 1, self.num_cards, C.SUIT_TYPES))
 
-    def _episode(self, cards: jax.Array) -> AutoEncodeState:
-        """A fresh episode showing `cards`; the next episode's cards start unshuffled."""
+    def _episode(self, decks: jax.Array) -> AutoEncodeState:
+        """A fresh episode showing `decks[0]`; the next episode's cards start unshuffled
+        (`NextDecks`: an episode lasts at least 2N steps, N shown and N answers)."""
         zero = jnp.int32(0)
         deck = jnp.arange(self.num_cards, dtype=jnp.int32) % C.SUIT_TYPES
         return AutoEncodeState(
-            cards=cards, count=zero, sel=zero, score=zero, time=zero, next_cards=deck
+            cards=decks[0], count=zero, sel=zero, score=zero, time=zero, next_decks=deck[None]
         )
-
-    def auto_reset(
-        self, key: jax.Array, state: AutoEncodeState, params: AutoEncodeParams
-    ) -> AutoEncodeState:
-        """The next episode shows the cards shuffled during this one: an episode lasts at
-        least 2N steps (N shown, N answers), so all N - 1 Fisher-Yates swaps are done —
-        uniform, as `init`'s shuffle, without ranking N keys at every step of every env."""
-        return self._episode(state.next_cards)
-
-    def transition_checked(
-        self, key: jax.Array, state: AutoEncodeState, action: jax.Array, params: AutoEncodeParams
-    ) -> tuple[AutoEncodeState, jax.Array, jax.Array]:
-        """The base's rules, then swap `time` of the next cards (on every step, also an
-        invalid action's no-op, so the shuffle completes whatever the actions). The rules
-        draw nothing from `key`; the swap does."""
-        new, reward, terminated = super().transition_checked(key, state, action, params)
-        nxt = shuffle_step(key, state.next_cards[None], state.time)[0]
-        return new.replace(next_cards=nxt), reward, terminated
 
     def transition(
         self,

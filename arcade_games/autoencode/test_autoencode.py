@@ -195,7 +195,7 @@ def make_state(cards, t, sel=0, score=0, count=0) -> AutoEncodeState:
         sel=jnp.int32(sel),
         score=jnp.int32(score),
         time=jnp.int32(t),
-        next_cards=jnp.asarray(np.arange(78) % 4, jnp.int32),
+        next_decks=jnp.asarray(np.arange(78)[None] % 4, jnp.int32),
     )
 
 

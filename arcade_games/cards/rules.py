@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -50,7 +52,7 @@ def shuffle_step(key: jax.Array, decks: jax.Array, t: jax.Array) -> jax.Array:
 
     A game whose episode lasts at least N - 1 steps shuffles its next episode's decks this
     way, one swap per step, instead of ranking all N keys at every step (`auto_reset`).
-    Decks of up to 255 cards."""
+    Decks of up to 256 cards."""
     d, n = decks.shape
     if n > 256:
         raise ValueError(f"shuffle_step shuffles decks of up to 256 cards, not {n}")
@@ -65,3 +67,29 @@ def shuffle_step(key: jax.Array, decks: jax.Array, t: jax.Array) -> jax.Array:
     dt = jnp.sum(jnp.where(at_t, decks, 0), axis=1, keepdims=True)
     dj = jnp.sum(jnp.where(at_j, decks, 0), axis=1, keepdims=True)
     return jnp.where(at_t, dj, jnp.where(at_j, dt, decks))
+
+
+class NextDecks:
+    """Mixin (listed before `Environment`) for a card game whose episodes last at least N - 1
+    steps: its state's `next_decks` (int[D, N]) are shuffled one `shuffle_step` swap per step,
+    on every step (an invalid action's no-op included, so the shuffle completes whatever the
+    actions), and the next episode starts from them — uniform, as `shuffled_decks` in `init`,
+    without ranking D x N keys at every step of every env (the core's `auto_reset`).
+
+    The game provides `_episode(decks)`: a fresh episode dealing `decks`, whose `next_decks`
+    are the unshuffled decks. Its rules draw nothing from the step key; the swap does."""
+
+    next_episode_fields = ("next_decks",)
+
+    def _episode(self, decks: jax.Array) -> Any:
+        raise NotImplementedError
+
+    def auto_reset(self, key: jax.Array, state: Any, params: Any) -> Any:
+        return self._episode(state.next_decks)
+
+    def transition_checked(
+        self, key: jax.Array, state: Any, action: jax.Array, params: Any
+    ) -> tuple[Any, jax.Array, jax.Array]:
+        new, reward, terminated = super().transition_checked(key, state, action, params)  # type: ignore[misc]
+        decks = shuffle_step(key, state.next_decks, state.time)
+        return new.replace(next_decks=decks), reward, terminated

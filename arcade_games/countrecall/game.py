@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.struct import dataclass
-from arcade_games.cards.rules import share_reward, shuffle_step, shuffled_decks
+from arcade_games.cards.rules import NextDecks, share_reward, shuffled_decks
 
 from . import constants as C
 from .draw import CountRecallRenderer
@@ -23,9 +23,7 @@ class CountRecallState:
     counter: jax.Array  # the agent's answer dial (>= 0 unless clamp_counter=False)
     score: jax.Array  # rewarded answers so far
     time: jax.Array  # steps taken (the reference's `moves`)
-    # the next episode's decks, shuffled one Fisher-Yates swap per step (see `auto_reset`)
-    next_value: jax.Array
-    next_query: jax.Array
+    next_decks: jax.Array  # int32[2, N]: the next episode's value and query decks (`NextDecks`)
 
 
 @dataclass
@@ -33,7 +31,7 @@ class CountRecallParams:
     max_steps_in_episode: int = 126
 
 
-class CountRecall(Environment[CountRecallState, CountRecallParams]):
+class CountRecall(NextDecks, Environment[CountRecallState, CountRecallParams]):
     """Count the cards of the query suit dealt so far.
 
     Each step a card (`value_cards[i]`, top-left) is dealt and a query suit (`query_cards[i]`,
@@ -54,7 +52,6 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
     """
 
     name = "CountRecall"
-    next_episode_fields = ("next_value", "next_query")
 
     def __init__(
         self,
@@ -80,44 +77,23 @@ class CountRecall(Environment[CountRecallState, CountRecallParams]):
         return CountRecallParams(max_steps_in_episode=self.time_limit)
 
     def init(self, key: jax.Array, params: CountRecallParams) -> CountRecallState:
-        value, query = shuffled_decks(key, 2, self.num_cards, self.suit_types)
-        return self._episode(value, query)
+        return self._episode(shuffled_decks(key, 2, self.num_cards, self.suit_types))
 
-    def _episode(self, value: jax.Array, query: jax.Array) -> CountRecallState:
-        """A fresh episode dealing `value` and `query`; the next episode's decks start
-        unshuffled."""
+    def _episode(self, decks: jax.Array) -> CountRecallState:
+        """A fresh episode dealing the value and query `decks` (int[2, N]); the next
+        episode's decks start unshuffled (`NextDecks`: an episode lasts at least N steps)."""
         zero = jnp.int32(0)
         deck = jnp.arange(self.num_cards, dtype=jnp.int32) % self.suit_types
         return CountRecallState(
-            value_cards=value,
-            query_cards=query,
+            value_cards=decks[0],
+            query_cards=decks[1],
             i=zero,
             counts=jnp.zeros(self.suit_types, jnp.int32),
             counter=zero,
             score=zero,
             time=zero,
-            next_value=deck,
-            next_query=deck,
+            next_decks=jnp.stack([deck, deck]),
         )
-
-    def auto_reset(
-        self, key: jax.Array, state: CountRecallState, params: CountRecallParams
-    ) -> CountRecallState:
-        """The next episode deals the decks shuffled during this one: an episode lasts at least
-        N steps (N answers), so all N - 1 Fisher-Yates swaps are done — uniform, as `init`'s
-        shuffle, without sorting 2 x N keys at every step of every env."""
-        return self._episode(state.next_value, state.next_query)
-
-    def transition_checked(
-        self, key: jax.Array, state: CountRecallState, action: jax.Array, params: CountRecallParams
-    ) -> tuple[CountRecallState, jax.Array, jax.Array]:
-        """The base's rules, then swap `time` of the next decks (on every step, also an
-        invalid action's no-op, so the shuffle completes whatever the actions). The rules
-        draw nothing from `key`; the swap does."""
-        new, reward, terminated = super().transition_checked(key, state, action, params)
-        decks = shuffle_step(key, jnp.stack([state.next_value, state.next_query]), state.time)
-        new = new.replace(next_value=decks[0], next_query=decks[1])
-        return new, reward, terminated
 
     def transition(
         self,

@@ -269,8 +269,7 @@ def make_state(value, query, i, counter=0, score=0) -> CountRecallState:
         counter=jnp.int32(counter),
         score=jnp.int32(score),
         time=jnp.int32(i),
-        next_value=jnp.asarray(np.arange(n) % 4, jnp.int32),
-        next_query=jnp.asarray(np.arange(n) % 4, jnp.int32),
+        next_decks=jnp.asarray(np.tile(np.arange(n) % 4, (2, 1)), jnp.int32),
     )
 
 
