@@ -94,17 +94,6 @@ def triangle_spans(ys: Any, a: Point, b: Point, c: Point) -> list[tuple[Any, Any
     ]
 
 
-def triangle_span(ys: Any, a: Point, b: Point, c: Point) -> tuple[Any, Any]:
-    """`triangle_spans` as one interval per row: a proper triangle lies in one branch (no
-    point has all three edges zero), and a degenerate one has the same segment in both, so
-    per row the union is whichever branch is not empty."""
-    import jax.numpy as jnp
-
-    (lo_p, hi_p), (lo_n, hi_n) = triangle_spans(ys, a, b, c)
-    pos = lo_p <= hi_p
-    return jnp.where(pos, lo_p, lo_n), jnp.where(pos, hi_p, hi_n)
-
-
 def isqrt(n: Any) -> Any:
     """floor(sqrt(n)) for int32 n >= 0, exact (float sqrt corrected by one either way);
     -1 for n < 0."""

@@ -82,10 +82,12 @@ class GridMaps:
         return (rows[:, None] == cy) & (cols[None, :] == cx)
 
     def row_blocks(self, table: jax.Array) -> jax.Array:
-        """[N, cell] values per (board row, row inside the cell) -> [side]: each pixel row's
-        value (0 on the grid lines)."""
-        block = jnp.pad(table, ((0, 0), (0, self.gap)))  # the lines after each cell
-        return jnp.pad(block.reshape(self.n * self.pitch), (self.gap, 0))
+        """[N, cell, ...] values per (board row, row inside the cell) -> [side, ...]: each
+        pixel row's values (0 on the grid lines)."""
+        rest = [(0, 0)] * (table.ndim - 2)
+        block = jnp.pad(table, ((0, 0), (0, self.gap), *rest))  # the lines after each cell
+        block = block.reshape(self.n * self.pitch, *table.shape[2:])
+        return jnp.pad(block, ((self.gap, 0), *rest))
 
     def rows(self, values: jax.Array) -> jax.Array:
         """[N] values per board row -> [side]: each pixel row's value (0 on the grid lines)."""

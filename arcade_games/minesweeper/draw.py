@@ -115,8 +115,8 @@ class GlyphLayout:
         rows = jnp.broadcast_to(packed[:, :, None, :], (n, 5, self.ch, k))
         rows = rows.reshape(n, 5 * self.ch, k)
         below = g.cell - 1 - 5 * self.ch
-        block = jnp.pad(rows, ((0, 0), (1, below + g.gap), (0, 0)))  # gap row above the glyph
-        per_row = jnp.pad(block.reshape(n * g.pitch, k), ((g.gap, 0), (0, 0)))  # [side, K]
+        in_cell = jnp.pad(rows, ((0, 0), (1, below), (0, 0)))  # a gap row above the glyph
+        per_row = g.row_blocks(in_cell)  # [side, K]
         value = per_row[:, :1]
         for c in range(1, k):  # static: a handful of classes
             value = jnp.where(jnp.asarray(self.cls == c), per_row[:, c : c + 1], value)
