@@ -153,11 +153,12 @@ class CartPoleRenderer:
         def pole(lo: jax.Array, hi: jax.Array) -> tuple[jax.Array, jax.Array]:
             return jnp.where(shown, lo + o, jnp.inf), hi + o
 
+        capsule, disc = pole(lo_c, hi_c), pole(lo_d, hi_d)
         n = self.pole_rows.y1 - self.pole_rows.y0
         out = {}
         for win, rows, shapes in (
-            (self.pole_rows, slice(0, n), [pole(lo_c, hi_c), pole(lo_d, hi_d)]),
-            (self.cart_rows, slice(n, None), [cart, pole(lo_c, hi_c), pole(lo_d, hi_d)]),
+            (self.pole_rows, slice(0, n), [capsule, disc]),
+            (self.cart_rows, slice(n, None), [cart, capsule, disc]),
         ):
             spans = [(jnp.broadcast_to(lo, ys.shape)[rows], jnp.broadcast_to(hi, ys.shape)[rows])
                      for lo, hi in shapes]  # fmt: skip
@@ -175,18 +176,17 @@ class CartPoleRenderer:
         every shape stays on the band; longer arrows are drawn at that size."""
         h0, win, o = self.L["head0"], self.arrows, self.layout.offset
         s = self.L["area"]
-        ys = np.arange(win.y0 - o, win.y1 - o)[:, None]
-        xs, area_ys = np.arange(s)[None, :], np.arange(s)[:, None]
+        xs, ys = np.arange(s)[None, :], np.arange(s)[:, None]  # the game area, where the spec draws
+        band = np.arange(win.y0 - o, win.y1 - o)
+        on_area = (band >= 0) & (band < s)
         masks: list[np.ndarray] = []
         k = 0
         while True:
             batch = []
             for positive in (False, True):
                 for d in (-1, 0, 1):
-                    t = max(2 + k + d, 0)
-                    m = _arrow_mask(self.L, kind, positive, t, h0 + k, xs, ys)
-                    m &= (ys >= 0) & (ys < s)  # the spec draws on the game area only
-                    whole = _arrow_mask(self.L, kind, positive, t, h0 + k, xs, area_ys)
+                    whole = _arrow_mask(self.L, kind, positive, max(2 + k + d, 0), h0 + k, xs, ys)
+                    m = whole[np.clip(band, 0, s - 1)] & on_area[:, None]  # its band rows
                     if m.sum() != whole.sum() or k > 64:  # part of it would fall off the band
                         return SpanTable(self._to_band(np.stack(masks))), k - 1
                     batch.append(m)
