@@ -1,6 +1,10 @@
 """`arcade bench`: frames/s of a jitted `lax.scan` of vmapped steps with random actions — the
 same measurement as `shared/bench/throughput.py` — with compile time reported apart, and the
-frame-write floor (a scan that merely writes a fresh frame per step) measured in the same run."""
+frame-write floor (a scan that merely writes a fresh frame per step) measured in the same run.
+
+With a floor, each env's timed runs alternate with runs of the floor, and its % of the floor
+is the ratio of the two best times: a shared machine's speed drifts by up to 2x over minutes,
+and a floor timed once per run would carry that drift into every env's ratio."""
 
 from __future__ import annotations
 
@@ -14,17 +18,36 @@ import jax.numpy as jnp
 from .registry import make
 
 
-def _time(fn: Callable[[jax.Array], Any], repeats: int, seed: int = 0) -> dict[str, float]:
+def _compile(fn: Callable[[jax.Array], Any], seed: int = 0) -> tuple[Any, float]:
+    """The AOT-compiled `fn`, run once (warm-up), and its compile time in seconds."""
     t0 = time.perf_counter()
     compiled = jax.jit(fn).lower(jax.random.key(seed)).compile()
     compile_s = time.perf_counter() - t0
-    jax.block_until_ready(compiled(jax.random.key(seed + 1)))  # warm-up
-    times = []
+    jax.block_until_ready(compiled(jax.random.key(seed + 1)))
+    return compiled, compile_s
+
+
+def _run(compiled: Any, key: jax.Array) -> float:
+    t = time.perf_counter()
+    jax.block_until_ready(compiled(key))
+    return time.perf_counter() - t
+
+
+def _time(
+    fn: Callable[[jax.Array], Any], repeats: int, seed: int = 0, floor: Any | None = None
+) -> dict[str, float]:
+    """Compile time and best run time of `fn`; with a compiled `floor`, each run is followed
+    by a floor run and the floor's best time over them is returned too."""
+    compiled, compile_s = _compile(fn, seed)
+    times, floor_times = [], []
     for r in range(repeats):
-        t = time.perf_counter()
-        jax.block_until_ready(compiled(jax.random.key(seed + 2 + r)))
-        times.append(time.perf_counter() - t)
-    return {"compile_s": compile_s, "best_s": min(times)}
+        times.append(_run(compiled, jax.random.key(seed + 2 + r)))
+        if floor is not None:
+            floor_times.append(_run(floor, jax.random.key(seed + 2 + r)))
+    out = {"compile_s": compile_s, "best_s": min(times)}
+    if floor_times:
+        out["floor_best_s"] = min(floor_times)
+    return out
 
 
 def rollout_fn(env: Any, params: Any, num_envs: int, steps: int) -> Callable[[jax.Array], Any]:
@@ -55,16 +78,27 @@ def rollout_fn(env: Any, params: Any, num_envs: int, steps: int) -> Callable[[ja
 
 
 def bench_env(
-    env_id: str, num_envs: int, steps: int, obs_size: int, partial: bool, repeats: int = 3
+    env_id: str,
+    num_envs: int,
+    steps: int,
+    obs_size: int,
+    partial: bool,
+    repeats: int = 3,
+    floor: Any | None = None,
 ) -> dict[str, Any]:
+    """One env's row; with `floor` (from `compile_floor`), timed alternately with it and
+    reported with `floor_fps`, the floor's frames/s over the same stretch of time."""
     env, params = make(env_id, partial_obs=partial, obs_size=obs_size)
-    t = _time(rollout_fn(env, params, num_envs, steps), repeats)
-    return dict(env=env_id, partial=partial, obs_size=obs_size, num_envs=num_envs, num_steps=steps,
-                fps=num_envs * steps / t["best_s"], **t)  # fmt: skip
+    t = _time(rollout_fn(env, params, num_envs, steps), repeats, floor=floor)
+    row = dict(env=env_id, partial=partial, obs_size=obs_size, num_envs=num_envs, num_steps=steps,
+               fps=num_envs * steps / t["best_s"], compile_s=t["compile_s"], best_s=t["best_s"])  # fmt: skip
+    if "floor_best_s" in t:
+        row["floor_fps"] = num_envs * steps / t["floor_best_s"]
+    return row
 
 
-def bench_floor(num_envs: int, steps: int, obs_size: int, repeats: int = 3) -> dict[str, Any]:
-    """The cost of merely producing a fresh uint8 frame per env per step (the harness's floor)."""
+def floor_rollout(num_envs: int, steps: int, obs_size: int) -> Callable[[jax.Array], Any]:
+    """A scan that merely writes a fresh uint8 frame per env per step (the harness's floor)."""
 
     def rollout(key: jax.Array) -> Any:
         base = jax.random.randint(key, (num_envs,), 0, 255, dtype=jnp.int32)
@@ -78,12 +112,30 @@ def bench_floor(num_envs: int, steps: int, obs_size: int, repeats: int = 3) -> d
         (frame, i), _ = jax.lax.scan(body, init, None, steps)
         return frame, i
 
-    t = _time(rollout, repeats)
+    return rollout
+
+
+def compile_floor(num_envs: int, steps: int, obs_size: int) -> tuple[Any, float]:
+    """The compiled floor rollout (to pass to `bench_env`) and its compile time."""
+    return _compile(floor_rollout(num_envs, steps, obs_size))
+
+
+def bench_floor(num_envs: int, steps: int, obs_size: int, repeats: int = 3) -> dict[str, Any]:
+    """The floor's own row: the cost of merely producing a fresh frame per env per step."""
+    t = _time(floor_rollout(num_envs, steps, obs_size), repeats)
+    return floor_row(num_envs, steps, obs_size, t["best_s"], t["compile_s"])
+
+
+def floor_row(
+    num_envs: int, steps: int, obs_size: int, best_s: float, compile_s: float
+) -> dict[str, Any]:
     return dict(env="floor", obs_size=obs_size, num_envs=num_envs, num_steps=steps,
-                fps=num_envs * steps / t["best_s"], **t)  # fmt: skip
+                fps=num_envs * steps / best_s, compile_s=compile_s, best_s=best_s)  # fmt: skip
 
 
 def format_rows(rows: list[dict[str, Any]], floor: dict[str, Any] | None) -> str:
+    """The table `arcade bench` prints; % of floor against each row's own `floor_fps` where
+    it has one (the floor timed alongside it), else against `floor`."""
     head = f"{'env':24} {'variant':7} {'size':>4} {'envs':>5} {'frames/s':>12} {'compile s':>9}"
     head += f" {'% floor':>8}" if floor else ""
     lines = [head, "-" * len(head)]
@@ -93,7 +145,7 @@ def format_rows(rows: list[dict[str, Any]], floor: dict[str, Any] | None) -> str
             f"{r['fps']:>12,.0f} {r['compile_s']:>9.2f}"
         )
         if floor:
-            line += f" {100 * r['fps'] / floor['fps']:>7.1f}%"
+            line += f" {100 * r['fps'] / r.get('floor_fps', floor['fps']):>7.1f}%"
         lines.append(line)
     if floor:
         lines.append(

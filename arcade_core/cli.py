@@ -117,17 +117,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import bench_env, bench_floor, format_rows
+    from .bench import bench_env, compile_floor, floor_row, format_rows
 
     rows = []
-    floor = (
-        bench_floor(args.num_envs, args.steps, args.obs_size, args.repeats) if args.floor else None
+    compiled_floor, floor_compile_s = (
+        compile_floor(args.num_envs, args.steps, args.obs_size) if args.floor else (None, 0.0)
     )
     for env_id in _env_ids(args):
         for partial in [False, True] if args.both else [args.partial]:
-            rows.append(
-                bench_env(env_id, args.num_envs, args.steps, args.obs_size, partial, args.repeats)
-            )
+            size = (args.num_envs, args.steps, args.obs_size)
+            rows.append(bench_env(env_id, *size, partial, args.repeats, floor=compiled_floor))
+    floor = None
+    if compiled_floor is not None:  # the floor's row: its best run over the whole bench
+        best = min(args.num_envs * args.steps / r["floor_fps"] for r in rows)
+        floor = floor_row(args.num_envs, args.steps, args.obs_size, best, floor_compile_s)
     if args.json:
         print(json.dumps({"floor": floor, "results": rows}, indent=1))
     else:
