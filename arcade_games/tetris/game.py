@@ -33,7 +33,7 @@ SHAPES = shape_bits()
 
 @dataclass
 class TetrisState:
-    board: jax.Array  # uint8[20, 10]: 0 empty, k + 1 a locked cell of piece k
+    board: jax.Array  # int32[20, 10]: 0 empty, k + 1 a locked cell of piece k
     piece: jax.Array  # current piece type 0..6
     rotation: jax.Array  # 0..3
     x: jax.Array  # column of the piece's 4 x 4 box (may be negative)
@@ -176,7 +176,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         queue = new_bag(seed, jnp.int32(0))
         zero = jnp.int32(0)
         return TetrisState(
-            board=jnp.zeros((C.ROWS, C.COLS), jnp.uint8),
+            board=jnp.zeros((C.ROWS, C.COLS), jnp.int32),
             piece=queue[0],
             rotation=zero,
             x=jnp.int32(C.SPAWN[0]),
@@ -245,7 +245,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         y = s.y + jnp.where(far, dist, jnp.where(near, 1, 0))
         # 4.-6. lock when the piece cannot fall one more row
         lock = ~fits(board, bits, x, y + 1)
-        board = jnp.where(lock & shape_mask(bits, x, y), (piece + 1).astype(board.dtype), board)
+        board = jnp.where(lock & shape_mask(bits, x, y), piece + 1, board)
         new = s.replace(
             board=board,
             rotation=rot,
@@ -267,5 +267,5 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         and the full rows, drawn as white bars over everything (in the POMDP too [KEEP])."""
         piece = piece_mask(state.piece, state.rotation, state.x, state.y)
         locked = jnp.zeros_like(state.board) if view.partial else state.board
-        kinds = jnp.where(piece, (state.piece + 1).astype(jnp.uint8), locked)
+        kinds = jnp.where(piece, state.piece + 1, locked).astype(jnp.uint8)
         return self.renderer(kinds, full_rows(state.board), state.preview, state.score)
