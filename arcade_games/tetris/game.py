@@ -11,7 +11,7 @@ import numpy as np
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
-from arcade_core.rng import mix32
+from arcade_core.rng import hash_bits, mix32
 from arcade_core.struct import dataclass
 
 from . import constants as C
@@ -143,8 +143,9 @@ class Tetris(Environment[TetrisState, TetrisParams]):
     the piece sequence ([FIX] of the reference's off-by-(P-1) queue index; P = 1 is identical);
     a clear that crosses 10 lines pays only up to the 10th line [FIX]; multi-row falls test only
     the destination row and fall back to one row [KEEP], so there is no gravity loop at all;
-    every bag of an episode is hashed from one random seed drawn at reset (the step key is
-    unused), a counter-based generator that keeps threefry out of the step.
+    every bag of an episode is hashed from one random seed hashed from the reset key (the step
+    key is unused), a counter-based generator that keeps threefry out of the step (`init`
+    runs in every step under `vmap`, for the auto-reset).
     """
 
     name = "Tetris"
@@ -172,7 +173,7 @@ class Tetris(Environment[TetrisState, TetrisParams]):
         return TetrisParams()
 
     def init(self, key: jax.Array, params: TetrisParams) -> TetrisState:
-        seed = jax.random.bits(key, (), jnp.uint32)
+        seed = hash_bits(key, 1)[0]  # not jax.random.bits: a threefry loop in every step
         queue = new_bag(seed, jnp.int32(0))
         zero = jnp.int32(0)
         return TetrisState(
