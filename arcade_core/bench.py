@@ -93,7 +93,7 @@ def bench_env(
     row = dict(env=env_id, partial=partial, obs_size=obs_size, num_envs=num_envs, num_steps=steps,
                fps=num_envs * steps / t["best_s"], compile_s=t["compile_s"], best_s=t["best_s"])  # fmt: skip
     if "floor_best_s" in t:
-        row["floor_fps"] = num_envs * steps / t["floor_best_s"]
+        row.update(floor_best_s=t["floor_best_s"], floor_fps=num_envs * steps / t["floor_best_s"])
     return row
 
 
@@ -120,15 +120,10 @@ def compile_floor(num_envs: int, steps: int, obs_size: int) -> tuple[Any, float]
     return _compile(floor_rollout(num_envs, steps, obs_size))
 
 
-def bench_floor(num_envs: int, steps: int, obs_size: int, repeats: int = 3) -> dict[str, Any]:
-    """The floor's own row: the cost of merely producing a fresh frame per env per step."""
-    t = _time(floor_rollout(num_envs, steps, obs_size), repeats)
-    return floor_row(num_envs, steps, obs_size, t["best_s"], t["compile_s"])
-
-
 def floor_row(
     num_envs: int, steps: int, obs_size: int, best_s: float, compile_s: float
 ) -> dict[str, Any]:
+    """The floor's own row: the cost of merely producing a fresh frame per env per step."""
     return dict(env="floor", obs_size=obs_size, num_envs=num_envs, num_steps=steps,
                 fps=num_envs * steps / best_s, compile_s=compile_s, best_s=best_s)  # fmt: skip
 

@@ -123,14 +123,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     compiled_floor, floor_compile_s = (
         compile_floor(args.num_envs, args.steps, args.obs_size) if args.floor else (None, 0.0)
     )
+    size = (args.num_envs, args.steps, args.obs_size)
     for env_id in _env_ids(args):
         for partial in [False, True] if args.both else [args.partial]:
-            size = (args.num_envs, args.steps, args.obs_size)
             rows.append(bench_env(env_id, *size, partial, args.repeats, floor=compiled_floor))
     floor = None
     if compiled_floor is not None:  # the floor's row: its best run over the whole bench
-        best = min(args.num_envs * args.steps / r["floor_fps"] for r in rows)
-        floor = floor_row(args.num_envs, args.steps, args.obs_size, best, floor_compile_s)
+        best = min(r["floor_best_s"] for r in rows)
+        floor = floor_row(*size, best, floor_compile_s)
     if args.json:
         print(json.dumps({"floor": floor, "results": rows}, indent=1))
     else:
