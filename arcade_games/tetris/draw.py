@@ -94,17 +94,16 @@ class TetrisRenderer:
             | np.where(pcol >= 0, 1 << (pcol + 2), 0),
         ]
         self.masks = [m.astype(np.uint8)[None, :] for m in self.masks]
-        bar_cols = (xs >= board.window.x0 - 2) & (xs < board.window.x1 + 2)
-        self.bar_cols = np.repeat(bar_cols, 3)[None, :]
+        bar_cols = np.repeat((xs >= board.window.x0 - 2) & (xs < board.window.x1 + 2), 3)
         assert C.WHITE == (255, 255, 255), "the bars are OR'd in: white must be all ones"
-        self.bar_bytes = np.where(self.bar_cols, 255, 0).astype(np.uint8)
-        # each pixel row of the preview column: which (preview, box row) it shows, if any
-        self.column_rows = np.full(h, -1, np.int32)
+        self.bar_bytes = np.where(bar_cols, 255, 0).astype(np.uint8)[None, :]
+        # each pixel row of the preview column: which (preview, box row) word it shows; row
+        # 2P of the words (all zero) where none
+        self.column_words = np.full(h, 2 * preview, np.int32)
         for j, p in enumerate(previews):
             for r in range(2):
                 a = p.window.y0 + r * half - y0
-                self.column_rows[a : a + half] = 2 * j + r
-        self.column_words = np.where(self.column_rows >= 0, self.column_rows, 2 * preview)
+                self.column_words[a : a + half] = 2 * j + r
         # 1-px white cell borders: board cells always, preview cells where they have one
         border = np.zeros((h, S), bool)
         edge_k = (np.arange(k) == 0) | (np.arange(k) == k - 1)
@@ -140,10 +139,9 @@ class TetrisRenderer:
         packed = jnp.sum(kinds.astype(jnp.uint32) << (BITS * cols), axis=1, dtype=jnp.uint32)
         word, c = np.arange(2 * BITS)[:, None], np.arange(8)[None, :]  # [word, bit c]
         col = 8 * (word // BITS) + c
+        assert BITS * C.COLS < 32, "packed uses bits 0..29: bit 31 stands for no column"
         shift = jnp.asarray(np.where(col < C.COLS, BITS * col + word % BITS, 31), jnp.uint32)
-        valid = jnp.asarray(col < C.COLS)
-        bits = (packed[:, None, None] >> shift[None]) & 1
-        bits = jnp.where(valid[None], bits << jnp.asarray(c, jnp.uint32)[None], 0)
+        bits = ((packed[:, None, None] >> shift[None]) & 1) << jnp.asarray(c, jnp.uint32)[None]
         return jnp.sum(bits, axis=2, dtype=jnp.uint32).astype(jnp.uint8)
 
     def __call__(
