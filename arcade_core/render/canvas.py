@@ -198,6 +198,22 @@ def span_bounds(lo: Any, hi: Any) -> tuple[jax.Array, jax.Array]:
     return lo8.astype(jnp.int8), hi8.astype(jnp.int8)
 
 
+def apart(values: Any) -> jax.Array:
+    """`values` (float32, any shape), computed in a kernel of their own instead of inside the
+    per-byte loop that reads them.
+
+    XLA fuses cheap producers into every consumer: per-env or per-row values (a sine, a span's
+    bounds) read by a per-byte loop are then recomputed there as scalar code once per row,
+    often hundreds of instructions a row, and a byte loop that broadcasts them is costlier than
+    the bytes themselves. XLA never fuses an "expensive" op (a float division by a non-constant,
+    not a broadcast, operand) into a consumer that reuses its elements, so dividing by a
+    per-element 1 makes the values a vectorized kernel's output. `optimization_barrier` does
+    not do this: the CPU pipeline drops it before fusion. Exact for every float, inf included.
+    """
+    values = jnp.asarray(values, jnp.float32)
+    return values / jnp.where(values > 3e38, jnp.float32(2), jnp.float32(1))
+
+
 def span_masks(win: Window, *spans: tuple[Any, Any]) -> list[jax.Array]:
     """One byte mask of `win` per per-row inclusive interval `(lo, hi)` (each broadcastable to
     [h, 1], int or float; empty where lo > hi; int8 pairs are taken as already biased by
@@ -353,6 +369,14 @@ _FONT_ROWS = np.asarray(
     [[sum(1 << c for c in range(5) if DIGITS[d][r, c]) for r in range(5)] for d in range(10)],
     np.uint8,
 )  # [digit, font row]: the row's 5 pixels as bits (bit c = font column c)
+# per font row, the 5-bit rows of digits 0-5 packed 5 bits apart in one word and of 6-9 in
+# another: a digit's row is two shifts and a select, where a table lookup would be a gather
+_FONT_LO = np.asarray(
+    [sum(int(_FONT_ROWS[d, r]) << (5 * d) for d in range(6)) for r in range(5)], np.uint32
+)
+_FONT_HI = np.asarray(
+    [sum(int(_FONT_ROWS[d, r]) << (5 * (d - 6)) for d in range(6, 10)) for r in range(5)], np.uint32
+)
 
 
 @cache
@@ -418,23 +442,33 @@ def number_mask(
     more than `max_digits` digits shows its last `max_digits`; a negative value shows as the
     single digit `value mod 10`, as the reference draws it.
 
-    Drawn in uint8: per row and digit slot, the digit's 5-bit font row ([h, D], per env); per
-    byte, its slot's row picked by D - 1 selects against a static slot table and tested
-    against the byte's static font-column bit — no per-byte shift, no per-byte gather.
+    Drawn in uint8: per row and digit slot, the digit's 5-bit font row ([h, D], per env, by
+    shifts of packed font words: no gather); per byte, its slot's row picked by D - 1 selects
+    against a static slot table and tested against the byte's static font-column bit — no
+    per-byte shift, no per-byte gather.
     """
     win, slot_t, bit_t, font_row = _number_layout(
         tuple(box), digit_w, max_digits, margin, gap, width
     )
     v = jnp.asarray(value, jnp.int32)
     v = jnp.where(v < 0, jnp.mod(v, 10), v)
-    pow10 = jnp.asarray([10**k for k in range(max_digits)], jnp.int32)
-    n = jnp.clip(jnp.sum(v >= pow10[1:]) + 1, 1, max_digits)
-    exps = jnp.clip(n - 1 - jnp.arange(max_digits), 0, max_digits - 1)
-    digits = (v // pow10[exps]) % 10  # [D], most significant first
-    rows = jnp.asarray(_FONT_ROWS)[digits][:, font_row].T  # [h, D]
+    n = jnp.int32(1)  # digits shown, 1..max_digits
+    for k in range(1, max_digits):
+        n = n + (v >= 10**k).astype(jnp.int32)
+    # every digit by a constant divisor (a multiply and shifts, where a divisor picked per env
+    # is an integer division); slot k (from the left) shows digit n - 1 - k
+    place = [(v // 10**k) % 10 for k in range(max_digits)]
+    digits = []
+    for k in range(max_digits):
+        d = place[0]
+        for j in range(1, max_digits):
+            d = jnp.where(n - 1 - k == j, place[j], d)
+        digits.append(d)
+    d = jnp.stack(digits).astype(jnp.uint32)[None, :]  # [1, D], most significant first
+    lo, hi = jnp.asarray(_FONT_LO[font_row])[:, None], jnp.asarray(_FONT_HI[font_row])[:, None]
+    rows = jnp.where(d < 6, lo >> (5 * d), hi >> (5 * (d - 6))) & 31  # [h, D] font rows
+    rows = rows.astype(jnp.uint8)
     slot, bit = jnp.asarray(slot_t)[n - 1], jnp.asarray(bit_t)[n - 1]  # [3W]
-    # computed once per env, not inside the per-byte loop that reads them
-    rows, slot, bit = jax.lax.optimization_barrier((rows, slot, bit))
     font = rows[:, max_digits - 1 :]
     for k in range(max_digits - 1):
         font = jnp.where(slot[None, :] == k, rows[:, k : k + 1], font)

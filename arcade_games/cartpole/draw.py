@@ -15,8 +15,9 @@ from arcade_core.render import (
     FrameLayout,
     SpanTable,
     add_colour,
+    apart,
     paint,
-    row_span,
+    span_bounds,
     span_mask,
     span_masks,
 )
@@ -35,34 +36,6 @@ ARROW_MARGIN = 4
 def arrow_len(v: jax.Array, a: float) -> jax.Array:
     """L(v, a) = int(a + 2 ln(1 + |v|)) (GAMES.md §2.8)."""
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
-
-
-def _disc_span(ys: jax.Array, cx: jax.Array, cy: Any, r: float) -> tuple[jax.Array, jax.Array]:
-    """Per row, the x-interval [lo, hi] of the disc |p - c| <= r (empty: lo > hi)."""
-    h2 = r * r - (ys - cy) ** 2
-    half = jnp.sqrt(jnp.maximum(h2, 0.0))
-    return jnp.where(h2 >= 0, cx - half, jnp.inf), jnp.where(h2 >= 0, cx + half, -jnp.inf)
-
-
-def _band_span(
-    v: jax.Array, px: jax.Array, sin: jax.Array, cos: jax.Array, r: float, length: float
-) -> tuple[jax.Array, jax.Array]:
-    """Per row (v = y - P.y), the x-interval of the pole's straight part: points whose
-    projection on PQ lies in [0, length] and whose distance to the line is <= r.
-
-    With u = x - P.x: across = u cos + v sin in [-r, r]; along = u sin - v cos in
-    [0, length]. cos > 0 here (|theta| <= 12 degrees); a vertical pole (sin = 0) has no
-    along-bound on x, only on the row.
-    """
-    a_lo, a_hi = (-r - v * sin) / cos, (r - v * sin) / cos
-    safe = jnp.where(sin == 0, 1.0, sin)
-    b1, b2 = (v * cos) / safe, (length + v * cos) / safe
-    row_ok = (-v * cos >= 0) & (-v * cos <= length)
-    b_lo = jnp.where(sin == 0, jnp.where(row_ok, -jnp.inf, jnp.inf), jnp.minimum(b1, b2))
-    b_hi = jnp.where(sin == 0, jnp.where(row_ok, jnp.inf, -jnp.inf), jnp.maximum(b1, b2))
-    lo, hi = jnp.maximum(a_lo, b_lo), jnp.minimum(a_hi, b_hi)
-    empty = lo > hi  # mark empty rows as (inf, -inf) so a union by min/max ignores them
-    return jnp.where(empty, jnp.inf, px + lo), jnp.where(empty, -jnp.inf, px + hi)
 
 
 class CartPoleRenderer:
@@ -94,6 +67,18 @@ class CartPoleRenderer:
         # ... drawn as two windows: the rows above the cart meet only the pole
         self.pole_rows = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"])
         self.cart_rows = layout.window(-o, L["cart_top"], S - o, L["cart_top"] + L["cart_h"])
+        # per body row: v = y - pivot y; the pivot disc's half-width (-inf off its rows); the
+        # rows a vertical pole's band covers (0 <= -v <= W)
+        self.body_h = h = self.body.y1 - self.body.y0
+        h8 = -(-h // 8) * 8  # padded to whole 8-float vectors: rows past h are computed, unread
+        v = (np.arange(self.body.y0, self.body.y0 + h8) - o - self.pivot_y).astype(np.float32)
+        self.row_v = v[:, None]
+        h2 = r * r - v * v
+        self.pivot_rows = (h2 >= 0)[:, None]
+        self.pivot_half = np.where(h2 >= 0, np.sqrt(np.maximum(h2, 0)), -np.inf).astype(np.float32)[
+            :, None
+        ]
+        self.vertical_rows = ((-v >= 0) & (-v <= w))[:, None]
         m = ARROW_MARGIN
         (_, b0, _, b1), (_, d0, _, d1) = L["vel_box"], L["ang_box"]
         # both arrows share rows: one band, each arrow's shapes bounded by its own box
@@ -126,48 +111,100 @@ class CartPoleRenderer:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
         Every shape here is convex, so each window row meets it in one interval: the bounds are
-        computed per row (a few dozen rows) and each byte only compares its column against
-        the capsule (the union of both discs and the band between), the one end disc on its
-        row (the two never share a row, checked at build time) and, on the cart's rows, the
-        cart. Returns the two windows' pixels.
+        computed per row (a few dozen rows, in a kernel of their own: `apart`) and each byte
+        only compares its column against the capsule (the union of both discs and the band
+        between), the one end disc on its row (the two never share a row, checked at build
+        time) and, on the cart's rows, the cart. Returns the two windows' pixels.
         """
         L = self.L
-        w, r = L["cart_w"], L["pole_r"]
-        ys = (self.body.ys - self.layout.offset).astype(jnp.float32)
-        o = self.layout.offset
+        w, o = L["cart_w"], self.layout.offset
         xl = self.cart_left(x)
         shown = jnp.asarray(visible, bool)
-        cart = row_span(self.body, (ys >= L["cart_top"]) & shown, xl + o, xl + o + w - 1)
-        # pole: pivot P, tip Q = P + W (sin, -cos) (positive angle leans right)
-        px, py = (xl + w // 2).astype(jnp.float32), float(self.pivot_y)
-        sin, cos = jnp.sin(theta), jnp.cos(theta)
-        qx, qy = px + w * sin, py - w * cos
-        lo_p, hi_p = _disc_span(ys, px, py, r)
-        lo_q, hi_q = _disc_span(ys, qx, qy, r)
-        lo_b, hi_b = _band_span(ys - py, px, sin, cos, r, w)
-        lo_c = jnp.minimum(jnp.minimum(lo_p, lo_q), lo_b)
-        hi_c = jnp.maximum(jnp.maximum(hi_p, hi_q), hi_b)
-        on_p = lo_p <= hi_p
-        lo_d, hi_d = jnp.where(on_p, lo_p, lo_q), jnp.where(on_p, hi_p, hi_q)
-
-        def pole(lo: jax.Array, hi: jax.Array) -> tuple[jax.Array, jax.Array]:
-            return jnp.where(shown, lo + o, jnp.inf), hi + o
-
-        capsule, disc = pole(lo_c, hi_c), pole(lo_d, hi_d)
+        cart = span_bounds(jnp.where(shown, xl + o, 1), jnp.where(shown, xl + o + w - 1, 0))
+        rows = self._pole_rows(xl, theta, shown)  # int8 [4, h, 1]
         n = self.pole_rows.y1 - self.pole_rows.y0
         out = {}
-        for win, rows, shapes in (
-            (self.pole_rows, slice(0, n), [capsule, disc]),
-            (self.cart_rows, slice(n, None), [cart, capsule, disc]),
+        for win, sl, shapes in (
+            (self.pole_rows, slice(0, n), []),
+            (self.cart_rows, slice(n, None), [cart]),
         ):
-            spans = [(jnp.broadcast_to(lo, ys.shape)[rows], jnp.broadcast_to(hi, ys.shape)[rows])
-                     for lo, hi in shapes]  # fmt: skip
+            spans = [*shapes, (rows[0, sl], rows[1, sl]), (rows[2, sl], rows[3, sl])]
             *m_cart, m_capsule, m_disc = span_masks(win, *spans)
             pixels = self.layout.pixels(win)
             if m_cart:
                 pixels = paint(pixels, m_cart[0], C.CART)
             out[win] = add_colour(add_colour(pixels, m_capsule, C.POLE), m_disc, C.POLE)
         return out
+
+    def _pole_rows(self, xl: jax.Array, theta: jax.Array, shown: jax.Array) -> jax.Array:
+        """Per body row, the biased int8 bounds (`span_bounds`) of the capsule and of the end
+        disc on that row: int8[4, h, 1] (capsule lo, hi, disc lo, hi).
+
+        Pivot P, tip Q = P + W (sin, -cos) (a positive angle leans right), v = y - P.y:
+        * the band: u = x - P.x with across = u cos + v sin in [-r, r] and along = u sin - v cos
+          in [0, W]; cos > 0 here (|theta| <= 12 degrees) and a vertical pole (sin = 0) has no
+          along-bound on x, only on the row;
+        * the discs: the pivot's rows are static, the tip's a square root per row.
+
+        Written for the kernel that computes it (`apart`: the per-byte loop only reads its
+        result): rows padded to a multiple of 8 (no scalar remainder loop), min/max as selects
+        (no NaN handling: no bound is NaN), and each interval packed as (lo + 128) + 256 (hi +
+        128) in one exact float, so the capsule's shared terms are computed once per bound pair.
+        """
+        L = self.L
+        w, r, o = L["cart_w"], L["pole_r"], self.layout.offset
+        per_env = apart(
+            jnp.stack([(xl + w // 2).astype(jnp.float32), jnp.sin(theta), jnp.cos(theta)])
+        )
+        px, sin, cos = per_env[0], per_env[1], per_env[2]
+        v = jnp.asarray(self.row_v)  # [h8, 1]
+
+        def lower(a: jax.Array, b: jax.Array) -> jax.Array:
+            return jnp.where(a < b, a, b)
+
+        def upper(a: jax.Array, b: jax.Array) -> jax.Array:
+            return jnp.where(a > b, a, b)
+
+        vertical = sin == 0
+        safe = jnp.where(vertical, 1.0, sin)
+        # the band: across bound, then along bound (none on x for a vertical pole)
+        tan, half_w = sin / cos, r / cos
+        vt = v * tan
+        a_lo, a_hi = px - half_w - vt, px + half_w - vt
+        b1 = px + v * (cos / safe)
+        b2 = b1 + w / safe
+        row_ok = jnp.asarray(self.vertical_rows)
+        b_lo = jnp.where(vertical, jnp.where(row_ok, -jnp.inf, jnp.inf), lower(b1, b2))
+        b_hi = jnp.where(vertical, jnp.where(row_ok, jnp.inf, -jnp.inf), upper(b1, b2))
+        lo_b, hi_b = upper(a_lo, b_lo), lower(a_hi, b_hi)
+        band = lo_b <= hi_b  # empty rows become (inf, -inf) so the union by min/max skips them
+        lo_b, hi_b = jnp.where(band, lo_b, jnp.inf), jnp.where(band, hi_b, -jnp.inf)
+        # the pivot disc: static half-widths (-inf off its rows); the tip disc
+        hp = jnp.asarray(self.pivot_half)
+        lo_p, hi_p = px - hp, px + hp
+        dq = v + w * cos  # y - Q.y
+        h2 = r * r - dq * dq
+        hq = jnp.sqrt(upper(h2, 0.0))
+        qx = px + w * sin
+        lo_q, hi_q = jnp.where(h2 >= 0, qx - hq, jnp.inf), jnp.where(h2 >= 0, qx + hq, -jnp.inf)
+        on_p = jnp.asarray(self.pivot_rows)
+        capsule = (lower(lower(lo_p, lo_q), lo_b), upper(upper(hi_p, hi_q), hi_b))
+        disc = (jnp.where(on_p, lo_p, lo_q), jnp.where(on_p, hi_p, hi_q))
+
+        def packed(lo: jax.Array, hi: jax.Array) -> jax.Array:
+            # span_bounds' rule in floats: columns clipped to the canvas, an empty row (lo > hi,
+            # or off the canvas) as (255, 0), then biased by -128 (here +128 - 128 = as is)
+            lo, hi = jnp.ceil(jnp.where(shown, lo + o, jnp.inf)), jnp.floor(hi + o)
+            empty = (lo > hi) | (hi < 0) | (lo > 255)
+            lo = jnp.where(empty, 255.0, upper(lo, 0.0))
+            hi = jnp.where(empty, 0.0, lower(hi, 255.0))
+            return lo + 256.0 * hi
+
+        words = apart(jnp.stack([packed(*capsule), packed(*disc)]))[:, : self.body_h]
+        words = words.astype(jnp.int32)  # [2, h, 1]
+        lo8 = ((words & 255) - 128).astype(jnp.int8)
+        hi8 = ((words >> 8) - 128).astype(jnp.int8)
+        return jnp.stack([lo8[0], hi8[0], lo8[1], hi8[1]])
 
     def _arrow_table(self, kind: str) -> tuple[SpanTable, int]:
         """Every shape of one arrow on the arrow band, from GAMES.md §2.8's formulas: per
