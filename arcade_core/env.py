@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from .observability import View, view_for
+from .rng import split_key
 from .spaces import NUM_ACTIONS, Box, Discrete, action_space, check_obs_size, observation_space
 
 State = TypeVar("State")
@@ -106,7 +107,7 @@ class Environment(Generic[State, Params]):
     ) -> tuple[State, State, jax.Array, jax.Array, jax.Array]:
         """The dynamics of `step` without drawing: `(selected, next_state, reward, terminated,
         truncated)`, where `selected` is `next_state`, or a fresh episode's state when done."""
-        key_step, key_reset = jax.random.split(key)
+        key_step, key_reset = split_key(key)
         next_state, reward, terminated = self.transition_checked(key_step, state, action, params)
         truncated = next_state.time >= params.max_steps_in_episode
         done = jnp.logical_or(terminated, truncated)

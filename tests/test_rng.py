@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.rng import hash_bits, hash_normal, hash_uniform
+from arcade_core.rng import hash_bits, hash_normal, hash_uniform, split_key
 
 
 def test_hash_bits_are_uniform_and_depend_on_key_counter_and_stream() -> None:
@@ -41,3 +41,25 @@ def test_hash_uniform_covers_its_interval_evenly() -> None:
     assert u.min() >= -0.05 and u.max() < 0.05
     hist = np.histogram(u, bins=10, range=(-0.05, 0.05))[0] / u.size
     assert np.all(np.abs(hist - 0.1) < 0.01), hist
+
+
+def test_split_key_gives_two_new_keys_of_the_same_kind() -> None:
+    key = jax.random.key(3)
+    a, b = split_key(key)
+    assert jax.random.key_impl(a) == jax.random.key_impl(key) and a.shape == key.shape
+    data = [np.asarray(jax.random.key_data(k)) for k in (key, a, b)]
+    assert not np.array_equal(data[0], data[1]) and not np.array_equal(data[1], data[2])
+    again = split_key(jax.random.key(3))
+    assert np.array_equal(np.asarray(jax.random.key_data(again[0])), data[1])  # deterministic
+    raw = split_key(jax.random.PRNGKey(3))  # raw uint32 key data in, raw data out
+    assert raw[0].dtype == jnp.uint32 and raw[0].shape == (2,)
+    # vmapped over many keys: the children's words are uniform bits, all distinct, and the two
+    # children's streams are unrelated
+    keys = jax.random.split(jax.random.key(4), 4000)
+    kids = jax.vmap(split_key)(keys)
+    words = np.stack([np.asarray(jax.random.key_data(k)) for k in kids])  # [2, 4000, 2]
+    ones = ((words.ravel()[:, None] >> np.arange(32, dtype=np.uint32)) & 1).mean(axis=0)
+    assert np.all(np.abs(ones - 0.5) < 0.02), ones
+    assert len(np.unique(words.reshape(-1, 2), axis=0)) == 8000
+    u = [np.asarray(jax.vmap(jax.random.uniform)(k)) for k in kids]
+    assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.05
