@@ -281,7 +281,10 @@ class SpanTable:
 
     def spans(self, index: Any) -> list[tuple[jax.Array, jax.Array]]:
         """The `runs` spans (biased int8 [h, 1] pairs) of shape `index` (clipped to the table)."""
-        rows = jnp.asarray(self.table)[jnp.clip(index, 0, len(self) - 1)]  # [h, runs, 2]
+        # one contiguous table row per shape: XLA emits a gather as a loop nest over its output,
+        # and a flat innermost dimension is a vectorized copy where [h, runs, 2] is scalar code
+        flat = jnp.asarray(self.table.reshape(len(self), -1))
+        rows = flat[jnp.clip(index, 0, len(self) - 1)].reshape(self.table.shape[1:])
         return [(rows[:, r, 0:1], rows[:, r, 1:2]) for r in range(self.runs)]
 
 
