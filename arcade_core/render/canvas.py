@@ -19,6 +19,7 @@ concatenation ~10x; while full-width byte bands concatenated by rows run at the 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -140,12 +141,18 @@ class Window:
         )
 
 
+#: the most row bands a frame is composed of that XLA's CPU backend still fuses into one kernel:
+#: a concatenate of more operands is not fused, and the frame costs ~3x more (measured)
+MAX_BANDS = 8
+
+
 def compose(background: np.ndarray, windows: Mapping[Window, jax.Array]) -> jax.Array:
     """The frame's byte rows: `background` (uint8[H, 3W], NumPy) with each window in place.
 
     Windows must not overlap (checked at trace time) and must span the canvas width. Bands of
     rows are concatenated (fast: whole rows are contiguous); windows sharing rows are merged by
-    static column selects.
+    static column selects. The rows between windows are bands too: more than `MAX_BANDS` in
+    all warns, as XLA then writes the frame in several kernels.
     """
     wins = sorted(windows, key=lambda w: (w.y0, w.x0))
     H, W3 = background.shape
@@ -161,6 +168,13 @@ def compose(background: np.ndarray, windows: Mapping[Window, jax.Array]) -> jax.
             if a.overlaps(b):
                 raise ValueError(f"windows {a} and {b} overlap")
     cuts = sorted({0, H, *(w.y0 for w in wins), *(w.y1 for w in wins)})
+    if len(cuts) - 1 > MAX_BANDS:
+        warnings.warn(
+            f"a frame of {len(cuts) - 1} row bands: XLA's CPU backend fuses a concatenate of at "
+            f"most {MAX_BANDS} operands, and this frame is written about 3x slower; merge "
+            "windows, or start one where the band above it ends",
+            stacklevel=2,
+        )
     bands = []
     for y0, y1 in zip(cuts[:-1], cuts[1:], strict=True):
         inside = [w for w in wins if w.y0 <= y0 and y1 <= w.y1]
@@ -374,11 +388,13 @@ _FONT_ROWS = np.asarray(
 )  # [digit, font row]: the row's 5 pixels as bits (bit c = font column c)
 # per font row, the 5-bit rows of digits 0-5 packed 5 bits apart in one word and of 6-9 in
 # another: a digit's row is two shifts and a select, where a table lookup would be a gather
+# (font row 5 is blank: the rows a window holds above the glyphs, see `number_window`'s `top`)
 _FONT_LO = np.asarray(
-    [sum(int(_FONT_ROWS[d, r]) << (5 * d) for d in range(6)) for r in range(5)], np.uint32
+    [sum(int(_FONT_ROWS[d, r]) << (5 * d) for d in range(6)) for r in range(5)] + [0], np.uint32
 )
 _FONT_HI = np.asarray(
-    [sum(int(_FONT_ROWS[d, r]) << (5 * (d - 6)) for d in range(6, 10)) for r in range(5)], np.uint32
+    [sum(int(_FONT_ROWS[d, r]) << (5 * (d - 6)) for d in range(6, 10)) for r in range(5)] + [0],
+    np.uint32,
 )
 
 
@@ -390,16 +406,20 @@ def _number_layout(
     margin: int,
     gap: int,
     width: int | None,
+    top: int | None = None,
 ) -> tuple[Window, np.ndarray, np.ndarray, np.ndarray]:
-    """Static tables for `number_mask`: the window any 1..max_digits number can touch; per
-    digit count n, each byte's digit slot (255: none) and its font column's bit (0: none);
-    each row's font row."""
+    """Static tables for `number_mask`: the window any 1..max_digits number can touch (from
+    row `top` if given, above the glyphs); per digit count n, each byte's digit slot (255:
+    none) and its font column's bit (0: none); each row's font row (5: blank)."""
     x0, y0, x1, y1 = box
     cell_w, cell_h = digit_w // 5, ((y1 - margin) - (y0 + margin)) // 5
     widths = [n * digit_w + (n - 1) * gap for n in range(1, max_digits + 1)]
     lefts = [x0 + ((x1 - x0) - wd) // 2 for wd in widths]
     right = max(le + wd for le, wd in zip(lefts, widths, strict=True))
-    win = Window(min(lefts), y0 + margin, right, y0 + margin + 5 * cell_h, width)
+    first = y0 + margin if top is None else top
+    if first > y0 + margin:
+        raise ValueError(f"top {top} is below the glyphs' first row {y0 + margin}")
+    win = Window(min(lefts), first, right, y0 + margin + 5 * cell_h, width)
     xs = np.arange(3 * win.canvas_width) // 3
     slot = np.full((max_digits, xs.size), 255, np.uint8)
     bit = np.zeros((max_digits, xs.size), np.uint8)
@@ -409,8 +429,8 @@ def _number_layout(
         ok = (rel >= 0) & (k < n) & (within < 5 * cell_w)
         slot[n - 1] = np.where(ok, k, 255)
         bit[n - 1] = np.where(ok, 1 << np.clip(within // cell_w, 0, 4), 0)
-    row = (np.arange(win.y0, win.y1) - (y0 + margin)) // cell_h  # 0..4 on every row
-    return win, slot, bit, row.astype(np.int32)
+    row = (np.arange(win.y0, win.y1) - (y0 + margin)) // cell_h  # 0..4 on the glyphs' rows
+    return win, slot, bit, np.where(row < 0, 5, row).astype(np.int32)
 
 
 def number_window(
@@ -421,10 +441,13 @@ def number_window(
     gap: int = 2,
     *,
     width: int | None = None,
+    top: int | None = None,
 ) -> Window:
     """The window `number_mask` draws in for this box (all digit counts up to `max_digits`);
-    `width` is the canvas width."""
-    return _number_layout(tuple(box), digit_w, max_digits, margin, gap, width)[0]
+    `width` is the canvas width; `top` starts it higher, so that the rows above the glyphs
+    join its band instead of making one of their own (a frame fuses at most 8 bands: see
+    `compose`)."""
+    return _number_layout(tuple(box), digit_w, max_digits, margin, gap, width, top)[0]
 
 
 def number_mask(
@@ -436,9 +459,10 @@ def number_mask(
     margin: int = 1,
     gap: int = 2,
     width: int | None = None,
+    top: int | None = None,
 ) -> jax.Array:
     """Bytes lit by a non-negative integer centred in `box` with the digit font (GAMES.md
-    §2.4), over `number_window(box, ..., width=width)` (`width`: the canvas width).
+    §2.4), over `number_window(box, ..., width=width, top=top)` (`width`: the canvas width).
 
     Digits are placed as the spec says: n digits of width `digit_w` and gap `gap`, centred;
     each glyph cell `digit_w // 5` wide and `(box height - 2 margin) // 5` high. A value with
@@ -451,7 +475,7 @@ def number_mask(
     per-byte shift, no per-byte gather.
     """
     win, slot_t, bit_t, font_row = _number_layout(
-        tuple(box), digit_w, max_digits, margin, gap, width
+        tuple(box), digit_w, max_digits, margin, gap, width, top
     )
     v = jnp.asarray(value, jnp.int32)
     v = jnp.where(v < 0, jnp.mod(v, 10), v)

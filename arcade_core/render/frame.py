@@ -68,6 +68,11 @@ class FrameLayout:
         self.score_window = number_window(
             SCORE_BOX[obs_size], DIGIT_W[obs_size], max_score_digits, width=obs_size
         )
+        # `render` draws the score from row 0: the rows above it join its band, one band fewer
+        # of the 8 a frame can fuse (see `compose`)
+        self.score_band = number_window(
+            SCORE_BOX[obs_size], DIGIT_W[obs_size], max_score_digits, width=obs_size, top=0
+        )
         self._rows: np.ndarray | None = None
 
     def background(self) -> np.ndarray:
@@ -107,13 +112,14 @@ class FrameLayout:
         """The uint8[S, S, 3] frame: background, `windows`, and the score if given."""
         windows = dict(windows)
         if score is not None:
-            win = self.score_window
+            win = self.score_band
             mask = number_mask(
                 score,
                 SCORE_BOX[self.size],
                 digit_w=DIGIT_W[self.size],
                 max_digits=self.max_score_digits,
                 width=self.size,
+                top=0,
             )
             windows[win] = paint(self.pixels(win), mask, self.score_colour)
         return to_image(compose(self.background(), windows))

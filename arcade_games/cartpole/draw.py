@@ -63,10 +63,26 @@ class CartPoleRenderer:
         o, S = layout.offset, obs_size
         # cart + pole: from the highest pole tip (plus its cap) down to the cart's bottom; the
         # shapes stay inside the game area, so the band spans whole rows (no column select)
-        self.body = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"] + L["cart_h"])
-        # ... drawn as two windows: the rows above the cart meet only the pole
-        self.pole_rows = layout.window(-o, self.pivot_y - w - r - 1, S - o, L["cart_top"])
-        self.cart_rows = layout.window(-o, L["cart_top"], S - o, L["cart_top"] + L["cart_h"])
+        top, cart_top = self.pivot_y - w - r - 1, L["cart_top"]
+        bottom = cart_top + L["cart_h"]
+        self.body = layout.window(-o, top, S - o, bottom)
+        # ... drawn as four windows of rows, each comparing its bytes only against the shapes
+        # that can reach it: the tip disc's rows (its centre is at most W cos(theta_max) above
+        # the pivot; one row of margin for float rounding), the shaft, the cart's rows down to
+        # the pivot disc's last, and the cart's rows below the pole
+        tip_end = math.floor(self.pivot_y - w * math.cos(C.THETA_DRAW_LIMIT) + r) + 2
+        pole_end = self.pivot_y + r + 1
+        if not top < tip_end <= cart_top <= self.pivot_y - r and pole_end < bottom:
+            raise ValueError(f"CartPole layout {L}: the pole's row bands do not nest")
+        self.parts = [
+            (layout.window(-o, a, S - o, b), shapes)
+            for a, b, shapes in (
+                (top, tip_end, ("capsule", "disc")),
+                (tip_end, cart_top, ("capsule",)),
+                (cart_top, pole_end, ("cart", "capsule", "disc")),
+                (pole_end, bottom, ("cart",)),
+            )
+        ]
         # per body row: v = y - pivot y; the pivot disc's half-width (-inf off its rows); the
         # rows a vertical pole's band covers (0 <= -v <= W)
         self.body_h = h = self.body.y1 - self.body.y0
@@ -81,8 +97,12 @@ class CartPoleRenderer:
         self.vertical_rows = ((-v >= 0) & (-v <= w))[:, None]
         m = ARROW_MARGIN
         (_, b0, _, b1), (_, d0, _, d1) = L["vel_box"], L["ang_box"]
-        # both arrows share rows: one band, each arrow's shapes bounded by its own box
-        self.arrows = layout.window(-o, min(b0, d0) - m, S - o, max(b1, d1) + m)
+        # both arrows share rows: one band, each arrow's shapes bounded by its own box; it
+        # starts where the body ends, so the rows between join it instead of making a band of
+        # their own (a frame fuses at most 8: see `compose`)
+        if min(b0, d0) - m < bottom:
+            raise ValueError(f"CartPole layout {L}: the arrows' band overlaps the cart")
+        self.arrows = layout.window(-o, bottom, S - o, max(b1, d1) + m)
         # every arrow shape, as per-row runs: a step gathers one row per arrow
         self.tables = {kind: self._arrow_table(kind) for kind in ("vel", "ang")}
 
@@ -114,7 +134,8 @@ class CartPoleRenderer:
         computed per row (a few dozen rows, in a kernel of their own: `apart`) and each byte
         only compares its column against the capsule (the union of both discs and the band
         between), the one end disc on its row (the two never share a row, checked at build
-        time) and, on the cart's rows, the cart. Returns the two windows' pixels.
+        time) and, on the cart's rows, the cart; each of the body's four row windows only
+        against the shapes that reach it. Returns the windows' pixels.
         """
         L = self.L
         w, o = L["cart_w"], self.layout.offset
@@ -122,18 +143,22 @@ class CartPoleRenderer:
         shown = jnp.asarray(visible, bool)
         cart = span_bounds(jnp.where(shown, xl + o, 1), jnp.where(shown, xl + o + w - 1, 0))
         rows = self._pole_rows(xl, theta, shown)  # int8 [4, h, 1]
-        n = self.pole_rows.y1 - self.pole_rows.y0
         out = {}
-        for win, sl, shapes in (
-            (self.pole_rows, slice(0, n), []),
-            (self.cart_rows, slice(n, None), [cart]),
-        ):
-            spans = [*shapes, (rows[0, sl], rows[1, sl]), (rows[2, sl], rows[3, sl])]
-            *m_cart, m_capsule, m_disc = span_masks(win, *spans)
+        for win, shapes in self.parts:
+            sl = slice(win.y0 - self.body.y0, win.y1 - self.body.y0)
+            spans = {
+                "cart": cart,
+                "capsule": (rows[0, sl], rows[1, sl]),
+                "disc": (rows[2, sl], rows[3, sl]),
+            }
+            masks = dict(zip(shapes, span_masks(win, *(spans[k] for k in shapes)), strict=True))
             pixels = self.layout.pixels(win)
-            if m_cart:
-                pixels = paint(pixels, m_cart[0], C.CART)
-            out[win] = add_colour(add_colour(pixels, m_capsule, C.POLE), m_disc, C.POLE)
+            if "cart" in masks:
+                pixels = paint(pixels, masks["cart"], C.CART)
+            for k in ("capsule", "disc"):
+                if k in masks:
+                    pixels = add_colour(pixels, masks[k], C.POLE)
+            out[win] = pixels
         return out
 
     def _pole_rows(self, xl: jax.Array, theta: jax.Array, shown: jax.Array) -> jax.Array:
