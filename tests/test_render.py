@@ -32,6 +32,7 @@ from arcade_core.render import (
     triangle_mask,
     unpack_np,
 )
+from arcade_core.render.canvas import MAX_BANDS
 from arcade_core.render.frame import DIGIT_W, LETTER, SCORE_BOX, name_box
 
 
@@ -173,6 +174,27 @@ def test_compose_places_windows_and_rejects_overlap() -> None:
         )
     with pytest.raises(ValueError, match="spans"):
         compose(to_rows(bg), {Window(0, 0, 10, 2): jnp.zeros((2, 30), jnp.uint8)})
+    # more row bands than XLA fuses into one kernel: a warning, and still the right frame
+    rows = {Window(0, y, 30, y + 1, 30): jnp.full((1, 90), y, jnp.uint8) for y in range(1, 19, 3)}
+    assert len({0, 20, *(w.y0 for w in rows), *(w.y1 for w in rows)}) - 1 > MAX_BANDS
+    with pytest.warns(UserWarning, match="row bands"):
+        got = np.asarray(to_image(compose(to_rows(bg), rows)))
+    assert np.array_equal(got[1::3][:6, :, 0], np.repeat(np.arange(1, 19, 3)[:, None], 30, 1))
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_number_window_from_top_adds_blank_rows_only(size: int) -> None:
+    box = SCORE_BOX[size]
+    plain = number_window(box, DIGIT_W[size], 3, width=size)
+    tall = number_window(box, DIGIT_W[size], 3, width=size, top=0)
+    assert (tall.y0, tall.y1, tall.x0, tall.x1) == (0, plain.y1, plain.x0, plain.x1)
+    for value in (0, 8, 47, 600):
+        kw = dict(digit_w=DIGIT_W[size], max_digits=3, width=size)
+        a = np.asarray(number_mask(value, box, **kw))
+        b = np.asarray(number_mask(value, box, top=0, **kw))
+        assert not b[: plain.y0].any() and np.array_equal(b[plain.y0 :], a)
+    with pytest.raises(ValueError, match="below the glyphs"):
+        number_window(box, DIGIT_W[size], 3, width=size, top=plain.y0 + 1)
 
 
 @pytest.mark.parametrize(("x", "y"), [(5, 4), (-3, 2), (25, -2), (0, 0), (40, 3)])
@@ -315,3 +337,18 @@ def test_static_line_covers_pixels_within_half_width() -> None:
     line(img, (1, 4), (7, 4), 1.0, (255, 255, 255))
     lit = img[..., 0] == 255
     assert lit[4, 1:8].all() and lit.sum() == 7  # a 1-px horizontal line, ends inclusive
+
+
+def test_every_frame_fits_in_one_fused_kernel() -> None:
+    """No registered game composes more row bands than XLA's CPU backend fuses (`compose`
+    warns past `MAX_BANDS`): tracing each env's reset and step must not warn."""
+    import warnings
+
+    import arcade_core
+
+    for env_id in arcade_core.list_envs():
+        for size in (128, 256):
+            env, params = arcade_core.make(env_id, obs_size=size)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("error", message=".*row bands")
+                jax.eval_shape(lambda k, e=env, p=params: e.reset(k, p), jax.random.key(0))
