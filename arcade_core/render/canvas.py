@@ -386,16 +386,14 @@ _FONT_ROWS = np.asarray(
     [[sum(1 << c for c in range(5) if DIGITS[d][r, c]) for r in range(5)] for d in range(10)],
     np.uint8,
 )  # [digit, font row]: the row's 5 pixels as bits (bit c = font column c)
-# per font row, the 5-bit rows of digits 0-5 packed 5 bits apart in one word and of 6-9 in
-# another: a digit's row is two shifts and a select, where a table lookup would be a gather
-# (font row 5 is blank: the rows a window holds above the glyphs, see `number_window`'s `top`)
-_FONT_LO = np.asarray(
-    [sum(int(_FONT_ROWS[d, r]) << (5 * d) for d in range(6)) for r in range(5)] + [0], np.uint32
-)
-_FONT_HI = np.asarray(
-    [sum(int(_FONT_ROWS[d, r]) << (5 * (d - 6)) for d in range(6, 10)) for r in range(5)] + [0],
-    np.uint32,
-)
+
+
+@cache
+def _font_columns(font_row: tuple[int, ...]) -> np.ndarray:
+    """uint8[10, h]: each digit's 5-bit font row on each of a number window's rows (`font_row`:
+    the window's rows' font rows, 5 for the blank rows above the glyphs)."""
+    table = np.concatenate([_FONT_ROWS, np.zeros((10, 1), np.uint8)], axis=1)  # font row 5: blank
+    return table[:, np.asarray(font_row)]
 
 
 @cache
@@ -469,10 +467,10 @@ def number_mask(
     more than `max_digits` digits shows its last `max_digits`; a negative value shows as the
     single digit `value mod 10`, as the reference draws it.
 
-    Drawn in uint8: per row and digit slot, the digit's 5-bit font row ([h, D], per env, by
-    shifts of packed font words: no gather); per byte, its slot's row picked by D - 1 selects
-    against a static slot table and tested against the byte's static font-column bit — no
-    per-byte shift, no per-byte gather.
+    Drawn in uint8: per row and digit slot, the digit's 5-bit font row ([h, D], per env: one
+    contiguous table row per digit); per byte, its slot's row picked by D - 1 selects against
+    a static slot table and tested against the byte's static font-column bit — no per-byte
+    shift, no per-byte gather.
     """
     win, slot_t, bit_t, font_row = _number_layout(
         tuple(box), digit_w, max_digits, margin, gap, width, top
@@ -491,10 +489,11 @@ def number_mask(
         for j in range(1, max_digits):
             d = jnp.where(n - 1 - k == j, place[j], d)
         digits.append(d)
-    d = jnp.stack(digits).astype(jnp.uint32)[None, :]  # [1, D], most significant first
-    lo, hi = jnp.asarray(_FONT_LO[font_row])[:, None], jnp.asarray(_FONT_HI[font_row])[:, None]
-    rows = jnp.where(d < 6, lo >> (5 * d), hi >> (5 * (d - 6))) & 31  # [h, D] font rows
-    rows = rows.astype(jnp.uint8)
+    # each slot's font row on every window row, gathered as one contiguous table row per
+    # digit: uint8 from the start, so the per-byte selects below stay in bytes (shifting
+    # packed uint32 font words instead put those selects in 32-bit lanes, 8x the work)
+    columns = jnp.asarray(_font_columns(tuple(font_row)))  # [10, h]
+    rows = columns[jnp.stack(digits)].T  # [h, D], most significant digit first
     slot, bit = jnp.asarray(slot_t)[n - 1], jnp.asarray(bit_t)[n - 1]  # [3W]
     font = rows[:, max_digits - 1 :]
     for k in range(max_digits - 1):
