@@ -114,18 +114,24 @@ class CartPoleRenderer:
         return (x * span / 4.8 + span / 2).astype(jnp.int32)
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
+        # the frame's inputs in a kernel of their own (`apart`): fused, the step's dynamics
+        # (physics, a reset's draws, NoisyCartPole's inverse-erf noise) would be recomputed in
+        # every kernel that reads them, the frame's own included
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
+        speeds = (state.x_dot + state.noise[1], state.theta_dot + state.noise[3])
+        shown = jnp.asarray(visible, jnp.float32)
+        inputs = apart(jnp.stack([x, theta, *speeds, state.score.astype(jnp.float32), shown]))
+        x, theta, x_dot, theta_dot = (inputs[i] for i in range(4))
+        score, visible = inputs[4].astype(jnp.int32), inputs[5] > 0
         arrows = span_mask(
-            self.arrows,
-            *self._arrow_spans("vel", state.x_dot + state.noise[1]),
-            *self._arrow_spans("ang", state.theta_dot + state.noise[3]),
+            self.arrows, *self._arrow_spans("vel", x_dot), *self._arrow_spans("ang", theta_dot)
         )
         windows = {
             **self._cart_and_pole(x, theta, visible),
             self.arrows: paint(self.layout.pixels(self.arrows), arrows, C.ARROW),
         }
-        return self.layout.render(windows, score=state.score)
+        return self.layout.render(windows, score=score)
 
     def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> dict[Any, jax.Array]:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
