@@ -1,4 +1,5 @@
-"""`arcade_core.rng`: the hashed random numbers games use instead of threefry in the step."""
+"""`arcade_core.rng`: the hashed random numbers used instead of threefry in the step (games,
+the core's key split, `Discrete.sample`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.rng import hash_bits, hash_normal, hash_uniform, split_key
+from arcade_core.spaces import Discrete, action_space
 
 
 def test_hash_bits_are_uniform_and_depend_on_key_counter_and_stream() -> None:
@@ -63,3 +65,21 @@ def test_split_key_gives_two_new_keys_of_the_same_kind() -> None:
     assert len(np.unique(words.reshape(-1, 2), axis=0)) == 8000
     u = [np.asarray(jax.vmap(jax.random.uniform)(k)) for k in kids]
     assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.05
+
+
+def test_discrete_sample_is_uniform_deterministic_and_in_range() -> None:
+    space = action_space()
+    keys = jax.random.split(jax.random.key(5), 50000)
+    a = np.asarray(jax.jit(jax.vmap(space.sample))(keys))
+    assert a.dtype == np.int32 and a.min() == 0 and a.max() == space.n - 1
+    # chi-square with 4 degrees of freedom: 99.9% quantile 18.5
+    counts = np.bincount(a, minlength=space.n)
+    chi2 = ((counts - a.size / space.n) ** 2 / (a.size / space.n)).sum()
+    assert chi2 < 18.5, counts
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.02  # neighbouring keys are independent
+    assert int(space.sample(jax.random.key(7))) == int(space.sample(jax.random.key(7)))
+    raw = np.asarray(jax.vmap(space.sample)(jax.random.split(jax.random.PRNGKey(6), 1000)))
+    assert set(np.unique(raw)) == set(range(space.n))  # raw uint32 keys work as well
+    for n in (1, 2, 256, 1000):  # the largest hashed n, and one past it (jax.random.randint)
+        got = np.asarray(jax.vmap(Discrete(n).sample)(keys[:4000]))
+        assert got.min() >= 0 and got.max() < n and len(np.unique(got)) > min(n, 4000) // 2
