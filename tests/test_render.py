@@ -12,9 +12,12 @@ from arcade_core.render import (
     Board,
     FrameLayout,
     SpanTable,
+    Strips,
+    StripTable,
     Window,
     add_colour,
     bitmap_mask,
+    colour_delta,
     compose,
     fill_rect,
     glyph_mask,
@@ -328,6 +331,67 @@ def test_span_table_redraws_every_shape_exactly(width: int) -> None:
     for i in range(9):
         assert np.array_equal(pixel_mask(draw(jnp.int32(i))), masks[i]), i
     assert np.array_equal(pixel_mask(draw(jnp.int32(99))), masks[-1])  # index clipped
+
+
+@pytest.mark.parametrize("width", [37, 256])
+def test_strips_add_the_same_bytes_as_a_span_mask(width: int) -> None:
+    """Per-row runs, int and float (clipped at both edges, empty, off the canvas, a full row),
+    drawn by `Strips` onto random bytes equal `add_colour` of their `span_mask`."""
+    rng = np.random.default_rng(width)
+    h, colour = 64, (200, 7, 130)
+    lo = rng.integers(-20, width + 20, h)
+    hi = lo + rng.integers(-3, width // 2, h)
+    lo[:4], hi[:4] = (0, 5, width - 1, -9), (width - 1, 4, width + 9, -1)  # full, empty, edges
+    win, under = (
+        Window(0, 0, width, h),
+        jnp.asarray(rng.integers(0, 256, (h, 3 * width)), jnp.uint8),
+    )
+    strips = Strips(colour, width, width)
+    draw = jax.jit(lambda lo, hi: under + strips.rows(strips.start(lo, hi)))
+    want = add_colour(
+        under, span_mask(win, (jnp.asarray(lo)[:, None], jnp.asarray(hi)[:, None])), colour
+    )
+    assert np.array_equal(draw(jnp.asarray(lo), jnp.asarray(hi)), want)
+    # float bounds: ceil(lo) .. floor(hi), starts exact in float32
+    flo, fhi = lo + rng.uniform(-0.99, 0.0, h), hi + rng.uniform(0.0, 0.99, h)
+    start = strips.start(jnp.asarray(flo, jnp.float32), jnp.asarray(fhi, jnp.float32))
+    assert start.dtype == jnp.float32
+    assert np.array_equal(np.asarray(start), np.asarray(strips.start(lo, hi)))
+    # a run longer than max_len is cut to it; fixed strips draw max_len columns or none
+    short = Strips(colour, width, 3)
+    cut = pixel_mask(short.rows(short.start(jnp.int32(2), jnp.int32(20)))[None])
+    assert np.flatnonzero(cut[0]).tolist() == [2, 3, 4]
+    fixed = Strips(colour, width, 5, fixed=True)
+    assert fixed.table.shape[0] == 2
+    bar = pixel_mask(fixed.rows(fixed.start(jnp.asarray([1, 9]), jnp.asarray([5, 8])))[:, None])
+    assert np.flatnonzero(bar[0, 0]).tolist() == [1, 2, 3, 4, 5] and not bar[1].any()
+    with pytest.raises(ValueError, match="max_len"):
+        Strips(colour, width, width + 1)
+
+
+def test_colour_delta_paints_over_its_background() -> None:
+    under, colour = (51, 51, 51), (245, 74, 140)
+    delta = np.asarray(colour_delta(colour, under), np.uint8)
+    assert np.array_equal(np.asarray(under, np.uint8) + delta, np.asarray(colour, np.uint8))
+
+
+@pytest.mark.parametrize("width", [37, 256])
+def test_strip_table_redraws_every_shape_exactly(width: int) -> None:
+    """Random masks of up to three runs per row come back exactly from their `StripTable`, in
+    its colour on zeros, at a traced index (clipped to the table)."""
+    rng = np.random.default_rng(width + 1)
+    masks = rng.random((9, 6, width)) < 0.08
+    masks = masks | np.roll(masks, 1, -1)
+    masks[0] = False
+    masks[1, 0] = True  # a full row
+    masks[2, :, 0] = masks[2, :, -1] = True
+    table = StripTable(masks, (9, 99, 255))
+    assert len(table) == 9 and table.strips.max_len == width
+    draw = jax.jit(table.rows)
+    for i in range(9):
+        got = np.asarray(draw(jnp.int32(i))).reshape(6, width, 3)
+        assert np.array_equal(got, masks[i][..., None] * np.asarray([9, 99, 255])), i
+    assert np.array_equal(np.asarray(draw(jnp.int32(99))), np.asarray(draw(jnp.int32(8))))
 
 
 def test_static_line_covers_pixels_within_half_width() -> None:

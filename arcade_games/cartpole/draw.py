@@ -1,6 +1,7 @@
-"""CartPole frames (GAMES.md §3.1 Rendering) as two full-width row bands over a baked
-background: cart + pole (the rows they can reach), and the two arrows (the rows of their
-boxes)."""
+"""CartPole frames (GAMES.md §3.1 Rendering) as full-width row bands over a baked background:
+cart + pole (the rows they can reach, in four windows), and the two arrows (the rows of their
+boxes). Every shape is drawn by `Strips`: per row, its run of columns gathered as a whole row of
+bytes from a small table and added to the background."""
 
 from __future__ import annotations
 
@@ -11,16 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import (
-    FrameLayout,
-    SpanTable,
-    add_colour,
-    apart,
-    paint,
-    span_bounds,
-    span_mask,
-    span_masks,
-)
+from arcade_core.render import FrameLayout, Strips, StripTable, apart, colour_delta
 from arcade_core.render.geometry import in_triangle, triangle_vertices
 
 from . import constants as C
@@ -103,7 +95,18 @@ class CartPoleRenderer:
         if min(b0, d0) - m < bottom:
             raise ValueError(f"CartPole layout {L}: the arrows' band overlaps the cart")
         self.arrows = layout.window(-o, bottom, S - o, max(b1, d1) + m)
-        # every arrow shape, as per-row runs: a step gathers one row per arrow
+        # every shape is drawn by adding strips (`Strips`) to the background, which paints only
+        # where that background is one colour: the game area's, on all these rows
+        under = np.concatenate([layout.pixels(self.body), layout.pixels(self.arrows)])
+        if not np.all(np.asarray(under).reshape(len(under), -1, 3) == np.asarray(C.BACKGROUND)):
+            raise ValueError("CartPole's body and arrow rows must be the background colour")
+        # the pole's runs: its capsule spans at most W sin(theta) + 2r columns of a row (its
+        # horizontal extent), the end discs 2r + 1; one column of margin for rounding
+        self.pole_strips = Strips(
+            C.POLE, S, math.floor(w * math.sin(C.THETA_DRAW_LIMIT) + 2 * r) + 2
+        )
+        self.cart_strips = Strips(colour_delta(C.CART, C.BACKGROUND), S, w, fixed=True)
+        # every arrow shape, as per-row runs: a step gathers one table row per arrow
         self.tables = {kind: self._arrow_table(kind) for kind in ("vel", "ang")}
 
     def cart_left(self, x: jax.Array) -> jax.Array:
@@ -124,52 +127,45 @@ class CartPoleRenderer:
         inputs = apart(jnp.stack([x, theta, *speeds, state.score.astype(jnp.float32), shown]))
         x, theta, x_dot, theta_dot = (inputs[i] for i in range(4))
         score, visible = inputs[4].astype(jnp.int32), inputs[5] > 0
-        arrows = span_mask(
-            self.arrows, *self._arrow_spans("vel", x_dot), *self._arrow_spans("ang", theta_dot)
-        )
-        windows = {
-            **self._cart_and_pole(x, theta, visible),
-            self.arrows: paint(self.layout.pixels(self.arrows), arrows, C.ARROW),
-        }
+        arrows = self.layout.pixels(self.arrows)
+        for kind, v in (("vel", x_dot), ("ang", theta_dot)):
+            arrows = arrows + self.tables[kind][0].rows(self._arrow_index(kind, v))
+        windows = {**self._cart_and_pole(x, theta, visible), self.arrows: arrows}
         return self.layout.render(windows, score=score)
 
     def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> dict[Any, jax.Array]:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
-        Every shape here is convex, so each window row meets it in one interval: the bounds are
-        computed per row (a few dozen rows, in a kernel of their own: `apart`) and each byte
-        only compares its column against the capsule (the union of both discs and the band
-        between), the one end disc on its row (the two never share a row, checked at build
-        time) and, on the cart's rows, the cart; each of the body's four row windows only
-        against the shapes that reach it. Returns the windows' pixels.
+        Every shape here is convex, so each window row meets it in one run: the runs are
+        computed per row (a few dozen rows, in a kernel of their own: `apart`) as `Strips`
+        starts, and each byte adds one gathered strip per shape: the capsule (the union of
+        both discs and the band between), the one end disc on its row (the two never share a
+        row, checked at build time) and, on the cart's rows, the cart (painted as its
+        difference from the background); each of the body's four row windows only the shapes
+        that reach it. Returns the windows' pixels.
         """
-        L = self.L
-        w, o = L["cart_w"], self.layout.offset
+        w, o = self.L["cart_w"], self.layout.offset
         xl = self.cart_left(x)
         shown = jnp.asarray(visible, bool)
-        cart = span_bounds(jnp.where(shown, xl + o, 1), jnp.where(shown, xl + o + w - 1, 0))
-        rows = self._pole_rows(xl, theta, shown)  # int8 [4, h, 1]
+        cart = self.cart_strips.rows(
+            self.cart_strips.start(jnp.where(shown, xl + o, 1), jnp.where(shown, xl + o + w - 1, 0))
+        )
+        starts = self._pole_rows(xl, theta, shown)  # int32 [2, h]
         out = {}
         for win, shapes in self.parts:
             sl = slice(win.y0 - self.body.y0, win.y1 - self.body.y0)
-            spans = {
-                "cart": cart,
-                "capsule": (rows[0, sl], rows[1, sl]),
-                "disc": (rows[2, sl], rows[3, sl]),
-            }
-            masks = dict(zip(shapes, span_masks(win, *(spans[k] for k in shapes)), strict=True))
             pixels = self.layout.pixels(win)
-            if "cart" in masks:
-                pixels = paint(pixels, masks["cart"], C.CART)
-            for k in ("capsule", "disc"):
-                if k in masks:
-                    pixels = add_colour(pixels, masks[k], C.POLE)
+            if "cart" in shapes:
+                pixels = pixels + cart
+            for i, k in enumerate(("capsule", "disc")):
+                if k in shapes:
+                    pixels = pixels + self.pole_strips.rows(starts[i, sl])
             out[win] = pixels
         return out
 
     def _pole_rows(self, xl: jax.Array, theta: jax.Array, shown: jax.Array) -> jax.Array:
-        """Per body row, the biased int8 bounds (`span_bounds`) of the capsule and of the end
-        disc on that row: int8[4, h, 1] (capsule lo, hi, disc lo, hi).
+        """Per body row, the `Strips` starts of the capsule's run and of the end disc's on that
+        row: int32[2, h] (capsule, disc).
 
         Pivot P, tip Q = P + W (sin, -cos) (a positive angle leans right), v = y - P.y:
         * the band: u = x - P.x with across = u cos + v sin in [-r, r] and along = u sin - v cos
@@ -179,8 +175,7 @@ class CartPoleRenderer:
 
         Written for the kernel that computes it (`apart`: the per-byte loop only reads its
         result): rows padded to a multiple of 8 (no scalar remainder loop), min/max as selects
-        (no NaN handling: no bound is NaN), and each interval packed as (lo + 128) + 256 (hi +
-        128) in one exact float, so the capsule's shared terms are computed once per bound pair.
+        (no NaN handling: no bound is NaN), and each run's start an exact float.
         """
         L = self.L
         w, r, o = L["cart_w"], L["pole_r"], self.layout.offset
@@ -222,22 +217,14 @@ class CartPoleRenderer:
         capsule = (lower(lower(lo_p, lo_q), lo_b), upper(upper(hi_p, hi_q), hi_b))
         disc = (jnp.where(on_p, lo_p, lo_q), jnp.where(on_p, hi_p, hi_q))
 
-        def packed(lo: jax.Array, hi: jax.Array) -> jax.Array:
-            # span_bounds' rule in floats: columns clipped to the canvas, an empty row (lo > hi,
-            # or off the canvas) as (255, 0), then biased by -128 (here +128 - 128 = as is)
-            lo, hi = jnp.ceil(jnp.where(shown, lo + o, jnp.inf)), jnp.floor(hi + o)
-            empty = (lo > hi) | (hi < 0) | (lo > 255)
-            lo = jnp.where(empty, 255.0, upper(lo, 0.0))
-            hi = jnp.where(empty, 0.0, lower(hi, 255.0))
-            return lo + 256.0 * hi
+        def start(lo: jax.Array, hi: jax.Array) -> jax.Array:
+            # canvas columns; a hidden pole's runs are empty
+            return self.pole_strips.start(jnp.where(shown, lo + o, jnp.inf), hi + o)
 
-        words = apart(jnp.stack([packed(*capsule), packed(*disc)]))[:, : self.body_h]
-        words = words.astype(jnp.int32)  # [2, h, 1]
-        lo8 = ((words & 255) - 128).astype(jnp.int8)
-        hi8 = ((words >> 8) - 128).astype(jnp.int8)
-        return jnp.stack([lo8[0], hi8[0], lo8[1], hi8[1]])
+        starts = apart(jnp.stack([start(*capsule), start(*disc)]))[:, : self.body_h, 0]
+        return starts.astype(jnp.int32)
 
-    def _arrow_table(self, kind: str) -> tuple[SpanTable, int]:
+    def _arrow_table(self, kind: str) -> tuple[StripTable, int]:
         """Every shape of one arrow on the arrow band, from GAMES.md §2.8's formulas: per
         direction, per head size Hd = h0 + k and thickness T = 2 + k + d (d in -1..1: float
         rounding of the two lengths may differ by one). k runs up to the largest size whose
@@ -256,7 +243,8 @@ class CartPoleRenderer:
                     whole = _arrow_mask(self.L, kind, positive, max(2 + k + d, 0), h0 + k, xs, ys)
                     m = whole[np.clip(band, 0, s - 1)] & on_area[:, None]  # its band rows
                     if m.sum() != whole.sum() or k > 64:  # part of it would fall off the band
-                        return SpanTable(self._to_band(np.stack(masks))), k - 1
+                        delta = colour_delta(C.ARROW, C.BACKGROUND)
+                        return StripTable(self._to_band(np.stack(masks)), delta), k - 1
                     batch.append(m)
             masks += batch
             k += 1
@@ -268,16 +256,15 @@ class CartPoleRenderer:
         out[..., o : o + s] = masks
         return out
 
-    def _arrow_spans(self, kind: str, v: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
-        """The spans of arrow `kind` for speed `v`: one table row, picked by direction and by
-        the two lengths L(v, h0) and L(v, 2) as `arrow_len` computes them."""
-        table, k_max = self.tables[kind]
+    def _arrow_index(self, kind: str, v: jax.Array) -> jax.Array:
+        """The table row of arrow `kind` for speed `v`: picked by direction and by the two
+        lengths L(v, h0) and L(v, 2) as `arrow_len` computes them."""
+        _, k_max = self.tables[kind]
         h0 = self.L["head0"]
         k = arrow_len(v, h0) - h0
         d = jnp.clip(arrow_len(v, 2.0) - 2 - k, -1, 1)
         k = jnp.minimum(k, k_max)
-        index = ((k * 2 + (v > 0).astype(jnp.int32)) * 3) + d + 1
-        return table.spans(index)
+        return ((k * 2 + (v > 0).astype(jnp.int32)) * 3) + d + 1
 
 
 def _arrow_mask(
