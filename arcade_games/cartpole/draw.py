@@ -119,17 +119,22 @@ class CartPoleRenderer:
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         # the frame's inputs in a kernel of their own (`apart`): fused, the step's dynamics
         # (physics, a reset's draws, NoisyCartPole's inverse-erf noise) would be recomputed in
-        # every kernel that reads them, the frame's own included
+        # every kernel that reads them, the frame's own included; the arrows' table rows too
+        # (a log1p per speed), which the frame's loop would otherwise recompute on every row
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
-        speeds = (state.x_dot + state.noise[1], state.theta_dot + state.noise[3])
+        arrows = [
+            self._arrow_index(kind, v + state.noise[i]).astype(jnp.float32)
+            for kind, v, i in (("vel", state.x_dot, 1), ("ang", state.theta_dot, 3))
+        ]
         shown = jnp.asarray(visible, jnp.float32)
-        inputs = apart(jnp.stack([x, theta, *speeds, state.score.astype(jnp.float32), shown]))
-        x, theta, x_dot, theta_dot = (inputs[i] for i in range(4))
+        inputs = apart(jnp.stack([x, theta, *arrows, state.score.astype(jnp.float32), shown]))
+        x, theta = inputs[0], inputs[1]
+        index = {"vel": inputs[2].astype(jnp.int32), "ang": inputs[3].astype(jnp.int32)}
         score, visible = inputs[4].astype(jnp.int32), inputs[5] > 0
         arrows = self.layout.pixels(self.arrows)
-        for kind, v in (("vel", x_dot), ("ang", theta_dot)):
-            arrows = arrows + self.tables[kind][0].rows(self._arrow_index(kind, v))
+        for kind in ("vel", "ang"):
+            arrows = arrows + self.tables[kind][0].rows(index[kind])
         windows = {**self._cart_and_pole(x, theta, visible), self.arrows: arrows}
         return self.layout.render(windows, score=score)
 
