@@ -119,8 +119,9 @@ class CartPoleRenderer:
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:
         # the frame's inputs in a kernel of their own (`apart`): fused, the step's dynamics
         # (physics, a reset's draws, NoisyCartPole's inverse-erf noise) would be recomputed in
-        # every kernel that reads them, the frame's own included; the arrows' table rows too
-        # (a log1p per speed), which the frame's loop would otherwise recompute on every row
+        # every kernel that reads them, the frame's own included; the pole's sine and cosine
+        # and the arrows' table rows (a log1p per speed) too, which the frame's loop would
+        # otherwise recompute on every row
         x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
         theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
         arrows = [
@@ -128,17 +129,21 @@ class CartPoleRenderer:
             for kind, v, i in (("vel", state.x_dot, 1), ("ang", state.theta_dot, 3))
         ]
         shown = jnp.asarray(visible, jnp.float32)
-        inputs = apart(jnp.stack([x, theta, *arrows, state.score.astype(jnp.float32), shown]))
-        x, theta = inputs[0], inputs[1]
-        index = {"vel": inputs[2].astype(jnp.int32), "ang": inputs[3].astype(jnp.int32)}
-        score, visible = inputs[4].astype(jnp.int32), inputs[5] > 0
+        xl = self.cart_left(x).astype(jnp.float32)
+        score = state.score.astype(jnp.float32)
+        inputs = apart(jnp.stack([xl, jnp.sin(theta), jnp.cos(theta), *arrows, score, shown]))
+        xl, sin, cos = inputs[0].astype(jnp.int32), inputs[1], inputs[2]
+        index = {"vel": inputs[3].astype(jnp.int32), "ang": inputs[4].astype(jnp.int32)}
+        score, visible = inputs[5].astype(jnp.int32), inputs[6] > 0
         arrows = self.layout.pixels(self.arrows)
         for kind in ("vel", "ang"):
             arrows = arrows + self.tables[kind][0].rows(index[kind])
-        windows = {**self._cart_and_pole(x, theta, visible), self.arrows: arrows}
+        windows = {**self._cart_and_pole(xl, sin, cos, visible), self.arrows: arrows}
         return self.layout.render(windows, score=score)
 
-    def _cart_and_pole(self, x: jax.Array, theta: jax.Array, visible: Any) -> dict[Any, jax.Array]:
+    def _cart_and_pole(
+        self, xl: jax.Array, sin: jax.Array, cos: jax.Array, visible: Any
+    ) -> dict[Any, jax.Array]:
         """Cart rect, then the pole capsule and its two end discs with colour added mod 256.
 
         Every shape here is convex, so each window row meets it in one run: the runs are
@@ -147,15 +152,15 @@ class CartPoleRenderer:
         both discs and the band between), the one end disc on its row (the two never share a
         row, checked at build time) and, on the cart's rows, the cart (painted as its
         difference from the background); each of the body's four row windows only the shapes
-        that reach it. Returns the windows' pixels.
+        that reach it. `xl`: the cart's left edge (`cart_left`); `sin`, `cos`: of the pole's
+        angle. Returns the windows' pixels.
         """
         w, o = self.L["cart_w"], self.layout.offset
-        xl = self.cart_left(x)
         shown = jnp.asarray(visible, bool)
         cart = self.cart_strips.rows(
             self.cart_strips.start(jnp.where(shown, xl + o, 1), jnp.where(shown, xl + o + w - 1, 0))
         )
-        starts = self._pole_rows(xl, theta, shown)  # int32 [2, h]
+        starts = self._pole_rows(xl, sin, cos, shown)  # int32 [2, h]
         out = {}
         for win, shapes in self.parts:
             sl = slice(win.y0 - self.body.y0, win.y1 - self.body.y0)
@@ -168,7 +173,9 @@ class CartPoleRenderer:
             out[win] = pixels
         return out
 
-    def _pole_rows(self, xl: jax.Array, theta: jax.Array, shown: jax.Array) -> jax.Array:
+    def _pole_rows(
+        self, xl: jax.Array, sin: jax.Array, cos: jax.Array, shown: jax.Array
+    ) -> jax.Array:
         """Per body row, the `Strips` starts of the capsule's run and of the end disc's on that
         row: int32[2, h] (capsule, disc).
 
@@ -184,10 +191,7 @@ class CartPoleRenderer:
         """
         L = self.L
         w, r, o = L["cart_w"], L["pole_r"], self.layout.offset
-        per_env = apart(
-            jnp.stack([(xl + w // 2).astype(jnp.float32), jnp.sin(theta), jnp.cos(theta)])
-        )
-        px, sin, cos = per_env[0], per_env[1], per_env[2]
+        px = (xl + w // 2).astype(jnp.float32)
         v = jnp.asarray(self.row_v)  # [h8, 1]
 
         def lower(a: jax.Array, b: jax.Array) -> jax.Array:
