@@ -116,16 +116,21 @@ class CartPoleRenderer:
         # can round to -1e-6, which floor would turn into -1
         return (x * span / 4.8 + span / 2).astype(jnp.int32)
 
-    def __call__(self, state: Any, visible: Any = True) -> jax.Array:
+    def __call__(
+        self, state: Any, noise: Any = (0.0, 0.0, 0.0, 0.0), visible: Any = True
+    ) -> jax.Array:
+        """The frame of `state` with `noise` (float[4]) added to x, x_dot, theta and theta_dot
+        before drawing, the cart and pole shown where `visible`."""
         # the frame's inputs in a kernel of their own (`apart`): fused, the step's dynamics
         # (physics, a reset's draws, NoisyCartPole's inverse-erf noise) would be recomputed in
         # every kernel that reads them, the frame's own included; the pole's sine and cosine
         # and the arrows' table rows (a log1p per speed) too, which the frame's loop would
         # otherwise recompute on every row
-        x = jnp.clip(state.x + state.noise[0], -C.X_LIMIT, C.X_LIMIT)
-        theta = jnp.clip(state.theta + state.noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
+        noise = jnp.asarray(noise, jnp.float32)
+        x = jnp.clip(state.x + noise[0], -C.X_LIMIT, C.X_LIMIT)
+        theta = jnp.clip(state.theta + noise[2], -C.THETA_DRAW_LIMIT, C.THETA_DRAW_LIMIT)
         arrows = [
-            self._arrow_index(kind, v + state.noise[i]).astype(jnp.float32)
+            self._arrow_index(kind, v + noise[i]).astype(jnp.float32)
             for kind, v, i in (("vel", state.x_dot, 1), ("ang", state.theta_dot, 3))
         ]
         shown = jnp.asarray(visible, jnp.float32)

@@ -59,11 +59,14 @@ def _arrows(sub: np.ndarray, S: int, xd: float, td: float) -> None:
     sub[shaft | head] = C.ARROW
 
 
-def spec_frame(state: CartPoleState, S: int, show_body: bool = True) -> np.ndarray:
-    """GAMES.md §3.1 Rendering, one full-image mask per primitive, as the spec describes it."""
+def spec_frame(
+    state: CartPoleState, S: int, show_body: bool = True, noise=(0.0, 0.0, 0.0, 0.0)
+) -> np.ndarray:
+    """GAMES.md §3.1 Rendering, one full-image mask per primitive, as the spec describes it,
+    with `noise` added to x, x_dot, theta and theta_dot (§3.2)."""
     L = C.LAYOUT[S]
     s, W, H, top, r = L["area"], L["cart_w"], L["cart_h"], L["cart_top"], L["pole_r"]
-    n = np.asarray(state.noise, np.float64)
+    n = np.asarray(noise, np.float64)
     x = float(np.clip(float(state.x) + n[0], -2.4, 2.4))
     th = float(np.clip(float(state.theta) + n[2], -0.2094, 0.2094))
     sub = new_canvas(s, s, C.BACKGROUND).astype(np.int64)
@@ -89,17 +92,11 @@ def spec_frame(state: CartPoleState, S: int, show_body: bool = True) -> np.ndarr
 
 
 def make_state(
-    x=0.0, x_dot=0.0, theta=0.0, theta_dot=0.0, noise=(0, 0, 0, 0), score=0, time=0
+    x=0.0, x_dot=0.0, theta=0.0, theta_dot=0.0, seed=0, score=0, time=0
 ) -> CartPoleState:
     f = jnp.float32
     return CartPoleState(
-        f(x),
-        f(x_dot),
-        f(theta),
-        f(theta_dot),
-        jnp.asarray(noise, f),
-        jnp.int32(score),
-        jnp.int32(time),
+        f(x), f(x_dot), f(theta), f(theta_dot), jnp.uint32(seed), jnp.int32(score), jnp.int32(time)
     )
 
 
@@ -111,9 +108,7 @@ STATES = [
         x=3.0, x_dot=12.0, theta=0.5, theta_dot=0.0, score=199, time=9
     ),  # clipped x and theta
     make_state(x=-9.0, x_dot=-30.0, theta=-0.3, theta_dot=-25.0, score=600, time=2),
-    make_state(
-        x=0.4, x_dot=0.3, theta=0.05, theta_dot=0.2, noise=(0.3, -0.5, -0.1, 0.6), score=13, time=5
-    ),
+    make_state(x=0.4, x_dot=0.3, theta=0.05, theta_dot=0.2, seed=9, score=13, time=5),
 ]
 
 
@@ -127,12 +122,12 @@ def envs(request):
     return request.param, params, draw
 
 
-def _pole_boundary(state: CartPoleState, S: int) -> np.ndarray:
+def _pole_boundary(state: CartPoleState, S: int, noise=(0.0, 0.0, 0.0, 0.0)) -> np.ndarray:
     """Pixels within 1e-3 px of a pole circle or capsule edge (float rounding may go either way)."""
     L = C.LAYOUT[S]
     s, W, r = L["area"], L["cart_w"], L["pole_r"]
-    x = float(np.clip(float(state.x) + float(state.noise[0]), -2.4, 2.4))
-    th = float(np.clip(float(state.theta) + float(state.noise[2]), -0.2094, 0.2094))
+    x = float(np.clip(float(state.x) + float(noise[0]), -2.4, 2.4))
+    th = float(np.clip(float(state.theta) + float(noise[2]), -0.2094, 0.2094))
     xl = int(x * (s - W) / 4.8 + (s - W) / 2)
     px, py = xl + W / 2, L["cart_top"] + L["cart_h"] / 2
     qx, qy = px + W * math.sin(th), py - W * math.cos(th)
@@ -173,6 +168,28 @@ def test_random_frames_match_the_spec_renderer(envs) -> None:
     for state, frame in zip(states, frames, strict=True):
         diff = np.any(frame != spec_frame(state, S), axis=-1)
         assert not np.any(diff & ~_pole_boundary(state, S)), f"{np.argwhere(diff)[:10]}"
+        assert diff.sum() <= 2
+
+
+@pytest.mark.parametrize("S", [128, 256])
+def test_noisy_frames_match_the_spec_renderer_with_their_noise(S: int) -> None:
+    """NoisyCartPole draws each state with the noise `env.noise(state)` gives it (hashed from
+    the episode's seed and the frame's time), added before clipping: arrows may flip."""
+    env, params = arcade_core.make("NoisyCartPoleHard", obs_size=S)
+    rng = np.random.default_rng(S)
+    states = [
+        make_state(x=rng.uniform(-2.6, 2.6), x_dot=rng.normal(0, 0.3), theta=rng.uniform(-0.25, 0.25),
+                   theta_dot=rng.normal(0, 0.3), seed=int(rng.integers(0, 2**32)),
+                   score=int(rng.integers(0, 200)), time=int(rng.integers(0, 200)))
+        for _ in range(12)
+    ]  # fmt: skip
+    batch = testing.stack(states)
+    frames = np.asarray(jax.jit(jax.vmap(lambda st: env.render(st, params)))(batch))
+    noises = np.asarray(jax.vmap(env.noise)(batch))
+    assert np.abs(noises).max() > 0.1  # the noise is there, and it is what the frames show
+    for state, noise, frame in zip(states, noises, frames, strict=True):
+        diff = np.any(frame != spec_frame(state, S, noise=noise), axis=-1)
+        assert not np.any(diff & ~_pole_boundary(state, S, noise)), f"{np.argwhere(diff)[:10]}"
         assert diff.sum() <= 2
 
 
@@ -294,12 +311,18 @@ def test_noise_touches_the_frame_not_the_physics(env_id: str, sigma: float) -> N
     plain, _ = arcade_core.make("CartPoleEasy")
     keys = jax.random.split(jax.random.key(1), 300)
     s_noisy, s_plain = noisy.init(keys[0], params), plain.init(keys[0], params)
-    noises = []
+    noises = [np.asarray(noisy.noise(s_noisy))]
     for t in range(1, 40):
         s_noisy, *_ = noisy.transition_checked(keys[t], s_noisy, t % 5, params)
         s_plain, *_ = plain.transition_checked(keys[t], s_plain, t % 5, params)
-        noises.append(np.asarray(s_noisy.noise))
+        noises.append(np.asarray(noisy.noise(s_noisy)))
+        assert np.all(np.asarray(plain.noise(s_plain)) == 0)
     np.testing.assert_array_equal(np.asarray(s_noisy.theta), np.asarray(s_plain.theta))
-    samples = np.concatenate(noises)
+    samples = np.stack(noises)  # [frames, 4]: fresh noise every frame
     assert abs(samples.std() - sigma) < 0.25 * sigma
-    assert np.all(np.asarray(s_plain.noise) == 0)
+    assert len(np.unique(samples[:, 0])) == len(samples)
+    # across episodes: the first frames of 2000 episodes are N(0, sigma^2), independently
+    first = jax.vmap(lambda k: noisy.noise(noisy.init(k, params)))
+    firsts = np.asarray(first(jax.random.split(jax.random.key(2), 2000)))
+    assert abs(firsts.std() - sigma) < 0.05 * sigma and abs(firsts.mean()) < 0.1 * sigma
+    assert abs(np.corrcoef(firsts[:, 0], firsts[:, 1])[0, 1]) < 0.1
