@@ -173,7 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--floor", action="store_true", help="also time merely writing a fresh frame per step"
     )
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=10,
+        help="timed runs per env (alternated with the floor's under --floor); the best counts. "
+        "On a shared machine more repeats give steadier %% of floor figures",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
