@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.rng import hash_bits
+from .rng import hash_bits
 
 ACTION_NAMES = ("up", "down", "left", "right", "fire")
 NUM_ACTIONS = len(ACTION_NAMES)

@@ -268,6 +268,21 @@ def span_mask(win: Window, *spans: tuple[Any, Any]) -> jax.Array:
     return out
 
 
+def _mask_runs(masks: np.ndarray, empty: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's runs of set pixels in bool[n, h, W] masks: inclusive column bounds lo, hi
+    (int64[n, h, runs], runs = the most any row has, at least 1), `empty` where a row has
+    fewer runs."""
+    n, h, _ = masks.shape
+    edges = np.diff(np.pad(masks, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=-1)
+    runs = max(1, int((edges == 1).sum(-1).max()))
+    lo, hi = np.full((n, h, runs), empty[0], np.int64), np.full((n, h, runs), empty[1], np.int64)
+    for i, y in zip(*np.nonzero(masks.any(-1)), strict=True):
+        starts = np.flatnonzero(edges[i, y] == 1)
+        ends = np.flatnonzero(edges[i, y] == -1) - 1
+        lo[i, y, : starts.size], hi[i, y, : starts.size] = starts, ends
+    return lo, hi
+
+
 class SpanTable:
     """Shapes known when the env is built, drawn at a dynamic index: each (a pixel mask over a
     window's rows, bool[h, W]) is stored as its runs of columns per row, already biased for
@@ -282,16 +297,9 @@ class SpanTable:
         masks = np.asarray(masks, bool)
         if masks.ndim != 3 or masks.shape[-1] > 256:
             raise ValueError(f"masks must be bool[n, h, W<=256], got {masks.shape}")
-        n, h, w = masks.shape
-        edges = np.diff(np.pad(masks, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=-1)
-        self.runs = max(1, int((edges == 1).sum(-1).max()))
-        table = np.empty((n, h, self.runs, 2), np.int16)
-        table[..., 0], table[..., 1] = 255, 0  # empty run: no column meets [255, 0]
-        for i, y in zip(*np.nonzero(masks.any(-1)), strict=True):
-            starts = np.flatnonzero(edges[i, y] == 1)
-            ends = np.flatnonzero(edges[i, y] == -1) - 1
-            table[i, y, : starts.size, 0], table[i, y, : starts.size, 1] = starts, ends
-        self.table = (table - 128).astype(np.int8)
+        lo, hi = _mask_runs(masks, empty=(255, 0))  # no column meets [255, 0]
+        self.runs = lo.shape[-1]
+        self.table = (np.stack([lo, hi], axis=-1) - 128).astype(np.int8)
 
     def __len__(self) -> int:
         return self.table.shape[0]
@@ -384,14 +392,8 @@ class StripTable:
         if masks.ndim != 3:
             raise ValueError(f"masks must be bool[n, h, W], got {masks.shape}")
         n, h, w = masks.shape
-        edges = np.diff(np.pad(masks, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=-1)
-        self.runs = max(1, int((edges == 1).sum(-1).max()))
-        lo = np.full((n, h, self.runs), w, np.int64)  # empty run: lo = W, hi = W - 1
-        hi = np.full((n, h, self.runs), w - 1, np.int64)
-        for i, y in zip(*np.nonzero(masks.any(-1)), strict=True):
-            starts = np.flatnonzero(edges[i, y] == 1)
-            ends = np.flatnonzero(edges[i, y] == -1) - 1
-            lo[i, y, : starts.size], hi[i, y, : starts.size] = starts, ends
+        lo, hi = _mask_runs(masks, empty=(w, w - 1))
+        self.runs = lo.shape[-1]
         self.strips = Strips(colour, w, max(1, int((hi - lo + 1).max())))
         starts = np.asarray(self.strips.start(lo, hi), np.int32)
         self.table = starts.reshape(n, h * self.runs)
