@@ -5,7 +5,8 @@
   `density` / `thirds`: the recall density, where in time that gradient mass falls.
 * `contamination(...)` with `perturb(...)`: how long perturbed past frames move later values.
 * `observability_gap(rows)` / `memory_bias(rows)`: MDP − POMDP return, and memory − MLP
-  return on the MDP, with 95% intervals over seeds, from a table of returns.
+  return on the MDP, with 95% intervals over seeds, from a table of returns; `aggregate(stats)`
+  over all envs (each seed averaged over the envs, the interval over seeds).
 
 The core functions take a generic `apply(params, obs, prev_actions, starts) -> values [T, A]`
 (`network_apply(net)` builds one from any network of the zoo); `run_saliency`,
@@ -29,8 +30,8 @@ _EXPORTS = {
         "run_contamination",
     ),
     "tables": (
-        "Stat", "observability_gap", "memory_bias", "gap_and_bias", "read_table",
-        "returns_from_runs",
+        "Stat", "observability_gap", "memory_bias", "gap_and_bias", "returns_by_view",
+        "aggregate", "read_table", "returns_from_runs",
     ),
 }  # fmt: skip
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

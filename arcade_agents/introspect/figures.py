@@ -279,3 +279,58 @@ def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+AGGREGATE_LABELS = {
+    "mdp": "MDP return",
+    "pomdp": "POMDP return",
+    "gap": "observability gap: MDP − POMDP",
+    "bias": "memory bias: memory − MLP (MDP)",
+}
+
+
+def aggregate_figure(
+    stats: Sequence[Any],
+    path: str | Path,
+    *,
+    title: str = "",
+    measures: Sequence[str] = ("mdp", "pomdp", "gap", "bias"),
+    memories: Sequence[str] = (),
+) -> Path:
+    """The summary over envs as the POPGym Arcade paper draws it: one panel per measure
+    (returns, gap, bias), one row per memory model (the memory-less baseline on top), its mean
+    with the 95% CI over seeds as whiskers, one colour per algorithm; zero marked on the gap
+    and bias panels. `stats`: `tables.aggregate(...)` output; `memories`: their order (by
+    default the baseline first, then as they come)."""
+    plt = setup(_USETEX)
+    shown = [m for m in measures if any(s.measure == m for s in stats)] or list(measures)
+    found = dict.fromkeys(s.memory for s in stats)
+    memories = [m for m in memories if m in found] + [m for m in found if m not in memories]
+    memories.sort(key=lambda m: m.lower() not in _BASE)
+    algos = list(dict.fromkeys(s.algo for s in stats))
+    colours = {a: plt.get_cmap("tab10")(i % 10) for i, a in enumerate(algos)}
+    fig, axes = plt.subplots(
+        1, len(shown), figsize=(3.3 * len(shown), 1.1 + 0.38 * max(len(memories), 2)),
+        sharey=True, squeeze=False, layout="constrained",
+    )  # fmt: skip
+    for ax, measure in zip(axes[0], shown, strict=True):
+        for s in (x for x in stats if x.measure == measure):
+            j = algos.index(s.algo)
+            y = memories.index(s.memory) + (j - (len(algos) - 1) / 2) * 0.6 / len(algos)
+            ci = 0.0 if np.isnan(s.ci95) else s.ci95
+            ax.errorbar(s.mean, y, xerr=ci, fmt="o", color=colours[s.algo], capsize=3,
+                        label=tex(s.algo))  # fmt: skip
+        if measure in ("gap", "bias"):
+            ax.axvline(0.0, color="0.5", lw=0.8)
+        ax.set_xlabel(tex(AGGREGATE_LABELS.get(measure, measure)), fontsize=9)
+        ax.grid(axis="x", color="0.9")
+    axes[0][0].set_yticks(range(len(memories)), [tex(m) for m in memories])
+    axes[0][0].set_ylim(max(len(memories), 1) - 0.5, -0.5)  # the first model on top
+    if len(algos) > 1:
+        handles, names = axes[0][0].get_legend_handles_labels()
+        by_name = dict(zip(names, handles, strict=True))
+        fig.legend(by_name.values(), by_name.keys(), loc="outside lower center",
+                   ncols=len(by_name), fontsize=8)  # fmt: skip
+    if title:
+        fig.suptitle(tex(title), fontsize=10)
+    return _save(plt, fig, path)

@@ -11,7 +11,9 @@ of one configuration, trained and evaluated on the MDP (`partial` false) or the 
   nothing is hidden; negative: its inductive bias costs return on a fully observable task.
 
 Each is summarised per (env, algo, memory) by its mean and the half-width of a 95% t-interval
-over seeds (`arcade_agents.train.evaluate.ci95`).
+over seeds (`arcade_agents.train.evaluate.ci95`). `returns_by_view` summarises the returns
+themselves the same way, and `aggregate` summarises any of these over all envs as the POPGym
+Arcade paper does: each seed's values averaged over the envs, then mean and CI over seeds.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ Row = dict[str, Any]
 
 @dataclasses.dataclass
 class Stat:
-    """One measure (`gap` or `bias`) of one (env, algo, memory): the per-seed differences
-    and their mean with a 95% confidence half-width (NaN for a single seed)."""
+    """One measure (`gap`, `bias`, or the return on the `mdp` / `pomdp` view) of one (env,
+    algo, memory): the per-seed values (differences for gap and bias), labelled by `seeds`,
+    and their mean with a 95% confidence half-width (NaN for a single seed). An aggregate
+    over envs has `env` "all" and lists the envs it averaged in `envs`."""
 
     measure: str
     env: str
@@ -45,6 +49,8 @@ class Stat:
     memory: str
     values: np.ndarray
     baseline: str = ""
+    seeds: tuple[str, ...] = ()
+    envs: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -120,14 +126,17 @@ def observability_gap(rows: Sequence[Row]) -> list[Stat]:
     """MDP − POMDP return per (env, algo, memory), paired by seed; seeds with only one view
     are left out."""
     means = _means(rows)
-    diffs: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    diffs: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
     for (env, algo, memory, seed, partial), mdp in sorted(means.items()):
         if partial:
             continue
         pomdp = means.get((env, algo, memory, seed, True))
         if pomdp is not None:
-            diffs[(env, algo, memory)].append(mdp - pomdp)
-    return [Stat("gap", e, a, m, np.asarray(v)) for (e, a, m), v in diffs.items()]
+            diffs[(env, algo, memory)][seed] = mdp - pomdp
+    return [
+        Stat("gap", e, a, m, np.asarray(list(v.values())), seeds=tuple(v))
+        for (e, a, m), v in diffs.items()
+    ]
 
 
 def memory_bias(rows: Sequence[Row], baselines: Sequence[str] = BASELINES) -> list[Stat]:
@@ -149,15 +158,62 @@ def memory_bias(rows: Sequence[Row], baselines: Sequence[str] = BASELINES) -> li
         for memory, by_seed in sorted(by_memory.items()):
             if memory == base:
                 continue
-            diffs = [ret - by_memory[base][s] for s, ret in by_seed.items() if s in by_memory[base]]
+            diffs = {
+                s: ret - by_memory[base][s] for s, ret in by_seed.items() if s in by_memory[base]
+            }
             if diffs:
-                out.append(Stat("bias", env, algo, memory, np.asarray(diffs), base))
+                values = np.asarray(list(diffs.values()))
+                out.append(Stat("bias", env, algo, memory, values, base, seeds=tuple(diffs)))
     return out
 
 
 def gap_and_bias(rows: Sequence[Row]) -> list[Stat]:
     """Both measures of a table, gap first."""
     return observability_gap(rows) + memory_bias(rows)
+
+
+def returns_by_view(rows: Sequence[Row]) -> list[Stat]:
+    """The return itself per (env, algo, memory) on each view (measure `mdp` or `pomdp`),
+    one value per seed, duplicates averaged as for the gap: the numbers the gap and bias are
+    differences of."""
+    acc: dict[tuple[str, str, str, str], dict[str, float]] = defaultdict(dict)
+    for (env, algo, memory, seed, partial), ret in sorted(_means(rows).items()):
+        acc[("pomdp" if partial else "mdp", env, algo, memory)][seed] = ret
+    return [
+        Stat(view, e, a, m, np.asarray(list(v.values())), seeds=tuple(v))
+        for (view, e, a, m), v in acc.items()
+    ]
+
+
+def aggregate(stats: Sequence[Stat]) -> list[Stat]:
+    """Each measure of each (algo, memory) over all envs, as the POPGym Arcade paper plots it:
+    every seed's values averaged over the envs it has a value in, then the mean and 95% CI of
+    those averages over seeds (so the interval is over seeds, not over envs). `env` is "all";
+    `envs` lists the envs averaged. Stats need seed labels (those of this module have them)."""
+    by_seed: dict[tuple[str, str, str, str], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    envs: dict[tuple[str, str, str, str], dict[str, None]] = defaultdict(dict)
+    for s in stats:
+        if len(s.seeds) != s.n:
+            raise ValueError(f"{s.measure} of {s.env} {s.memory} has no seed labels to aggregate")
+        key = (s.measure, s.algo, s.memory, s.baseline)
+        envs[key][s.env] = None
+        for seed, v in zip(s.seeds, s.values, strict=True):
+            by_seed[key][seed].append(float(v))
+    return [
+        Stat(
+            measure,
+            "all",
+            algo,
+            memory,
+            np.asarray([float(np.mean(v)) for v in seeds.values()]),
+            baseline,
+            seeds=tuple(seeds),
+            envs=tuple(envs[(measure, algo, memory, baseline)]),
+        )
+        for (measure, algo, memory, baseline), seeds in by_seed.items()
+    ]
 
 
 # ------------------------------------------------------------------------------- CSV
