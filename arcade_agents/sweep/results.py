@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import tempfile
@@ -135,3 +136,63 @@ def read_results(path: str | Path) -> list[Row]:
                 f"{path.name} is not a results table: no column(s) {', '.join(missing)}"
             )
         return [_typed(r) for r in reader]
+
+
+# ------------------------------------------------------------------ a sweep directory
+
+TRIALS_DIR = "trials"  # DIR/trials/<name>/: an ordinary run directory per trial
+RESULT_NAME = "result.json"  # written atomically when a trial ends (ok or failed)
+SWEEP_NAME = "sweep.toml"  # the resolved grid and the trials it expanded to
+
+
+def _jsonable(value: Any) -> Any:
+    """NaN and infinities as null: result files are plain JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def write_trial_result(trial_dir: str | Path, result: Mapping[str, Any]) -> Path:
+    """Write a trial's `result.json` (`trial`, `status`, `error`, `config_hash`, `rows`)."""
+    text = json.dumps(_jsonable(dict(result)), indent=1, allow_nan=False) + "\n"
+    return atomic_write_text(Path(trial_dir) / RESULT_NAME, text)
+
+
+def read_trial_result(trial_dir: str | Path) -> dict[str, Any] | None:
+    """A trial's `result.json`, or None if it has none (not finished)."""
+    path = Path(trial_dir) / RESULT_NAME
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a result file ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise ValueError(f"{path}: not a result file (no rows)")
+    return data
+
+
+def collect_rows(sweep_dir: str | Path, order: Iterable[str] = ()) -> list[Row]:
+    """The rows of every finished trial of a sweep directory: the trials named in `order`
+    first, in that order, then any others (e.g. of an earlier grid) by name."""
+    base = Path(sweep_dir) / TRIALS_DIR
+    found = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    known = set(found)
+    first = list(dict.fromkeys(n for n in order if n in known))
+    rows: list[Row] = []
+    for name in [*first, *(n for n in found if n not in set(first))]:
+        result = read_trial_result(base / name)
+        if result is not None:
+            rows.extend(result["rows"])
+    return rows
+
+
+def rebuild_results(sweep_dir: str | Path, order: Iterable[str] = ()) -> Path:
+    """Rewrite `DIR/results.csv` from the trials' result files (atomically)."""
+    return write_results(Path(sweep_dir) / RESULTS_NAME, collect_rows(sweep_dir, order))
