@@ -52,6 +52,9 @@ def arcade_cli(subcommands: Any) -> None:
     from .introspect.cli import add_parsers as add_introspect  # imports no JAX
 
     add_introspect(subcommands)
+    from .sweep.cli import add_parsers as add_sweep  # `arcade sweep` (imports no JAX or Ray)
+
+    add_sweep(subcommands)
     from .sweep.report import add_parsers as add_report  # imports no JAX
 
     add_report(subcommands)
