@@ -42,7 +42,7 @@ def arcade_algorithms() -> dict[str, Any]:
 @hookimpl
 def arcade_cli(subcommands: Any) -> None:
     p = subcommands.add_parser(
-        "models", help="list memory models: name, source package, parallel scan"
+        "models", help="list memory models: name, package, parallel scan, source"
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_models)
@@ -87,8 +87,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, indent=1))
         return 0
-    rows = [[e.name, e.package, _PARALLEL.get(e.scan_kind, e.scan_kind)] for e in entries]
-    print(_table(rows, ["model", "package", "parallel scan"]))
+    rows = [[e.name, e.package, _PARALLEL.get(e.scan_kind, e.scan_kind), e.source] for e in entries]
+    print(_table(rows, ["model", "package", "parallel scan", "source"]))
     print(f"\n{len(rows)} memory models")
     if reg.problems:
         print(f"\n{len(reg.problems)} plugin problem(s):")

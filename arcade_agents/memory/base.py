@@ -99,13 +99,17 @@ class MemoryModel(nn.Module):
     A subclass must be constructible as `Model(features=H)` (its other fields defaulted), and
     implement `initialize_carry` and `__call__`; `step` defaults to a length-one sequence.
     Set `scan_kind` to say how the sequence form runs: `"associative"` (parallel scan),
-    `"sequential"` (`lax.scan`) or `"none"` (no recurrence).
+    `"sequential"` (`lax.scan`) or `"none"` (no recurrence), and optionally `source` to say
+    where its math comes from. A memax equinox model needs no subclass: see `memax_model`.
     """
 
     features: int = 128  # width of the output y
     sequential: bool = False  # associative models: run the same math with lax.scan instead
 
     scan_kind: ClassVar[ScanKind] = "sequential"
+    # where the model's math comes from, shown by `arcade models`; "" means the package that
+    # registers it
+    source: ClassVar[str] = ""
 
     @nn.nowrap
     def initialize_carry(self, input_shape: tuple[int, ...]) -> Carry:

@@ -40,6 +40,7 @@ class MemaxModel(MemoryModel):
 
     memax_class: ClassVar[type]
     algebra_class: ClassVar[type]
+    source: ClassVar[str] = "arcade (memax.linen cell)"
 
     @nn.nowrap
     def recurrent_size(self) -> int:

@@ -31,6 +31,14 @@ class ModelEntry:
         return self.cls.scan_kind
 
     @property
+    def source(self) -> str:
+        """Where the model comes from: its class's `source`, else the registering package
+        (`arcade` for our own)."""
+        if self.cls.source:
+            return self.cls.source
+        return "arcade" if self.package == "pomdp-arcade" else self.package
+
+    @property
     def parallel_scan(self) -> bool:
         return self.cls.scan_kind == "associative"
 
@@ -39,6 +47,7 @@ class ModelEntry:
             "name": self.name,
             "package": self.package,
             "plugin": self.plugin,
+            "source": self.source,
             "class": f"{self.cls.__module__}.{self.cls.__qualname__}",
             "scan": self.scan_kind,
             "parallel_scan": self.parallel_scan,
