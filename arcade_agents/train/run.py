@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config_io
+from . import distributed as dist
 from .logging import RunLogger, plot_curve
 
 CKPT_DIR = "checkpoints"
@@ -373,7 +374,11 @@ def train(
     (its `config.toml`; `config` may be None). `chunk`: updates per jitted call and per log
     row; `checkpoint_every`: updates between checkpoints (rounded up to whole chunks).
     `stop_after`: stop (with a checkpoint) once this many updates are done, as an
-    interruption would; for tests and tools."""
+    interruption would; for tests and tools.
+
+    Across several processes (after `distributed.initialize`), every process makes the same
+    call with the same run directory on a shared file system: all of them train and save
+    checkpoints, process 0 alone writes the config and logs and prints."""
     import jax
 
     run_dir = Path(run_dir)
@@ -385,7 +390,13 @@ def train(
         config = config_io.load_config(cfg_path, lookup)
     elif config is None:
         raise RunError("train() needs a config (or resume=True)")
-    say = print if verbose else (lambda *a, **k: None)
+    multi, lead = dist.is_multi_process(), dist.is_lead()
+    say = print if verbose and lead else (lambda *a, **k: None)
+    if multi:
+        try:
+            dist.check_devices(int(config.devices))
+        except dist.DistributedError as exc:
+            raise RunError(str(exc)) from None
 
     trainer = make_trainer(config, lookup(config.algo))
     num_updates = int(trainer.num_updates)
@@ -417,27 +428,33 @@ def train(
                 f"{str(run_dir)!r} already holds checkpoints: pass --resume to continue it, "
                 "or choose another --out"
             )
-        config_io.save_config(config, cfg_path)
-    logger = RunLogger(
-        run_dir,
-        config,
-        resume_update=done if resume else None,
-        resume_frames=done * per_update if resume else None,
-        wandb=wandb,
-    )
+        if lead:
+            config_io.save_config(config, cfg_path)
+    logger: RunLogger | _NoLogs = _NoLogs()
+    if lead:
+        logger = RunLogger(
+            run_dir,
+            config,
+            resume_update=done if resume else None,
+            resume_frames=done * per_update if resume else None,
+            wandb=wandb,
+        )
 
     updates = Updates(trainer, scan_updates())
     compile_s = 0.0
     train_s = 0.0
     frames_this_session = 0
     recent = math.nan
-    bar = Progress(num_updates * per_update, done * per_update, enabled=progress)
+    bar = Progress(num_updates * per_update, done * per_update, enabled=progress and lead)
     end = num_updates if stop_after is None else min(num_updates, stop_after)
     last_saved = done
     interrupt = DeferredInterrupt()
+    # several processes stop together, at a chunk boundary, if any of them was interrupted
+    stop = (lambda: dist.any_process(interrupt.requested)) if multi else None
+    agreed: bool | None = None
     try:
         with interrupt:
-            while done < end and not interrupt.requested:
+            while done < end and not (stop() if stop else interrupt.requested):
                 n = min(chunk, num_updates - done)
                 t0 = time.perf_counter()
                 if not updates.compiled:
@@ -446,7 +463,7 @@ def train(
                     compile_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
                 state, metrics = updates(state, n)
-                metrics = jax.device_get(metrics)
+                metrics = dist.gather(metrics) if multi else jax.device_get(metrics)
                 train_s += time.perf_counter() - t0
                 frames_this_session += n * per_update * seeds
                 fps = frames_this_session / max(train_s, 1e-9)
@@ -461,9 +478,11 @@ def train(
                 if done % ckpt_every == 0 or done == num_updates:
                     checkpointer.save(done, state, _meta(done, per_update))
                     last_saved = done
+            if stop:
+                agreed = stop()
     finally:
         bar.close()
-    if interrupt.requested:
+    if interrupt.requested if agreed is None else agreed:
         if done > last_saved:
             checkpointer.save(done, state, _meta(done, per_update))
         logger.close()
@@ -476,7 +495,7 @@ def train(
     checkpointer.close()
     wall = time.perf_counter() - t_start
     fps = frames_this_session / max(train_s, 1e-9)
-    if done == num_updates and curve:
+    if done == num_updates and curve and lead:
         try:
             path = plot_curve(run_dir, title=_title(config))
             say(f"learning curve: {path}")
@@ -487,6 +506,16 @@ def train(
         f"{fps:,.0f} frames/s, compile {compile_s:.1f} s, wall {wall:.1f} s; run dir {run_dir}"
     )
     return RunResult(run_dir, config, trainer, state, done, done * per_update, wall, compile_s, fps)
+
+
+class _NoLogs:
+    """The logger of every process but the first: the first one writes the run's logs."""
+
+    def write(self, rows: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _meta(update: int, per_update: int) -> dict[str, int]:
