@@ -4,6 +4,7 @@
     arcade train --algo ppo --memory gru --env CountRecallEasy --partial --set ent_coef=0.02
     arcade train --config my_run.toml --seeds 4          # flags override the file
     arcade train --resume runs/cp                        # continue an interrupted run
+    arcade train --distributed --coordinator 10.0.0.1:1234 --num-processes 2 --process-id 0 ...
     arcade eval runs/cp --episodes 64 --record cp.gif
 
 Building the parser imports no JAX (the configs are plain dataclasses), so `arcade list`
@@ -94,6 +95,17 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--print-config", action="store_true", help="print the resolved config (TOML) and exit"
     )
+    g = p.add_argument_group(
+        "several hosts (one process per host, the same command, its own --process-id)"
+    )
+    g.add_argument(
+        "--distributed",
+        action="store_true",
+        help="one run over every host's devices; --devices defaults to all of them",
+    )
+    g.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address and a free port")
+    g.add_argument("--num-processes", type=int, metavar="N", help="processes in the run")
+    g.add_argument("--process-id", type=int, metavar="I", help="this process: 0 .. N-1")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(
@@ -144,11 +156,54 @@ def _devices(value: str) -> int:
     return n
 
 
-def default_run_dir(config: Any) -> Path:
+def default_run_dir(config: Any, now: time.struct_time | None = None) -> Path:
     view = "pomdp" if config.partial else "mdp"
     memory = config.memory.lower()
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    stamp = time.strftime("%Y%m%d-%H%M%S", now or time.localtime())
     return Path("runs") / f"{config.algo}_{memory}_{config.env_id}_{view}_{stamp}"
+
+
+DIST_FLAGS = ("coordinator", "num_processes", "process_id")
+
+
+def _start_distributed(args: argparse.Namespace) -> None:
+    """Check the multi-host flags (one-line errors, nothing started) and, under
+    `--distributed`, join the run before anything touches a device."""
+    from arcade_core.cli import CLIError
+
+    from .train import distributed as dist
+
+    given = ["--" + f.replace("_", "-") for f in DIST_FLAGS if getattr(args, f) is not None]
+    if given and not args.distributed:
+        verb = "needs" if len(given) == 1 else "need"
+        raise CLIError(f"{' and '.join(given)} {verb} --distributed")
+    if not args.distributed:
+        return
+    values = [getattr(args, f) for f in DIST_FLAGS]
+    try:
+        dist.check_args(*values)
+    except dist.DistributedError as exc:
+        raise CLIError(str(exc)) from None
+    if args.print_config:
+        return
+    try:
+        dist.initialize(*values)
+    except (ValueError, RuntimeError) as exc:
+        if args.coordinator is None and "coordinator_address" in str(exc):
+            raise CLIError(
+                "--distributed found no cluster environment (SLURM, Open MPI): give "
+                "--coordinator, --num-processes and --process-id"
+            ) from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CLIError(f"--distributed: {first}") from None
+
+
+def _shared_now() -> time.struct_time:
+    """The time on process 0, in every process: one default run directory for all."""
+    from .train import distributed as dist
+
+    fields = dist.broadcast_int(list(time.localtime()[:6]))
+    return time.struct_time((*fields, 0, 1, -1))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -165,6 +220,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise CLIError(f"--{name.replace('_', '-')} must be at least 1; got {value}")
+    _start_distributed(args)
+    lead = True
+    if args.distributed and not args.print_config:
+        from .train import distributed as dist
+
+        lead = dist.is_lead()
     try:
         if args.resume:
             given = [_flag(k) for k in _flags(args)]
@@ -180,14 +241,25 @@ def cmd_train(args: argparse.Namespace) -> int:
                 return 0
             config, run_dir = None, Path(args.resume)
         else:
+            flags = _flags(args)
+            if args.distributed and not args.print_config and "devices" not in flags:
+                import jax
+
+                flags["devices"] = jax.device_count()  # every host's devices
             config = config_io.resolve(
-                get_algorithm, flags=_flags(args), overrides=args.overrides, config_file=args.config
+                get_algorithm, flags=flags, overrides=args.overrides, config_file=args.config
             )
             if args.print_config:
                 print(config_io.to_toml(config), end="")
                 return 0
-            run_dir = Path(args.out) if args.out else default_run_dir(config)
-            print(f"run {run_dir}: {_describe(config)}")
+            if args.out:
+                run_dir = Path(args.out)
+            elif args.distributed:
+                run_dir = default_run_dir(config, _shared_now())
+            else:
+                run_dir = default_run_dir(config)
+            if lead:
+                print(f"run {run_dir}: {_describe(config)}")
         run.train(
             config,
             run_dir,
