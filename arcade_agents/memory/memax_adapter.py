@@ -225,16 +225,6 @@ def _init_arrays(cls: type[MemaxAdapter], features: int, rng: jax.Array) -> dict
     return out
 
 
-class _InferredScanKind:
-    """`scan_kind` of a class built from a bare factory: read off the model (its memax scan
-    function) the first time it is asked for, so registering a model traces nothing."""
-
-    def __get__(self, obj: Any, owner: type[MemaxAdapter]) -> ScanKind:
-        kind = _template(owner, 8).scan_kind
-        owner.scan_kind = kind  # type: ignore[misc]  # replaces this descriptor
-        return kind
-
-
 class MemaxAdapter(MemoryModel):
     """A memax equinox model as a `MemoryModel`: make subclasses with `memax_model`.
 
@@ -301,7 +291,8 @@ def memax_model(
     it) or a factory `(features, key) -> memax Module` whose inputs and outputs are
     `features` wide (any cell, a `ResidualModel` stack, a model memax adds later).
     `name` names the class (default: the memax name, or the factory's). `scan_kind` is read
-    off the model when not given.
+    off the model when not given (which traces it once, abstractly, at width 8). Import
+    memax at the top of your module, not inside the factory (see `_import_memax`).
     """
     if isinstance(model, str):
         factory, label = memax_cell(model), model
@@ -315,9 +306,13 @@ def memax_model(
         "memax_factory": staticmethod(factory),
         "memax_name": label,
         "source": memax_source(),
-        "scan_kind": scan_kind or _InferredScanKind(),
         "__module__": __name__,
         "__doc__": f"memax's {label} (equinox), run through the adapter: "
         "a Dense projection to `features`, then the model.",
     }
-    return type(f"Memax_{_ident(label)}", (MemaxAdapter,), ns)
+    if scan_kind is not None:
+        ns["scan_kind"] = scan_kind
+    cls = type(f"Memax_{_ident(label)}", (MemaxAdapter,), ns)
+    if scan_kind is None:  # read off the model, traced at a small width (nothing computed)
+        cls.scan_kind = _template(cls, 8).scan_kind
+    return cls

@@ -1,6 +1,8 @@
 """The memory-model registry and `arcade models`: lookup by case-insensitive name, errors that
 list the known names, plugin problems isolated, a throwaway plugin's model listed and usable
-in the Q-network (registered at run time, and installed as a real distribution)."""
+in the Q-network (registered at run time, and installed as a real distribution); every memax
+model by name with its source, names with '-' and ':' through the CLI, TOML configs and run
+directories, and a memax model from a throwaway distribution trained and reloaded."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from arcade_agents.cli_train import default_run_dir
 from arcade_agents.memory import (
     MemoryModel,
     UnknownMemoryModelError,
@@ -26,8 +30,11 @@ from arcade_agents.memory import (
     list_memory_models,
     memory_registry,
 )
-from arcade_agents.memory.zoo import BUILTIN_MODELS
+from arcade_agents.memory.memax_adapter import MEMAX_MODELS, MemaxAdapter
+from arcade_agents.memory.zoo import BUILTIN_MODELS, NATIVE_MODELS
 from arcade_agents.networks import RecurrentQNetwork
+from arcade_agents.train import config_io
+from arcade_agents.train.api import get_algorithm
 from arcade_core.cli import main as arcade_main
 from arcade_core.hookspecs import hookimpl
 from arcade_core.plugins import register_plugin, unregister_plugin
@@ -128,6 +135,48 @@ def test_arcade_models_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["LSTM"][1:3] == ["pomdp-arcade", "no"]
     assert rows["MLP"][2] == "n/a"
     assert f"{len(list_memory_models())} memory models" in out
+    # the last column says where a model comes from: ours, or memax's through the adapter
+    lines = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
+    memax = f"memax {version('memax')} (equinox)"
+    assert lines["LSTM"].endswith("  arcade")
+    assert lines["GRU"].endswith("  arcade (memax.linen cell)")
+    for name in ("memax:GRU", "memax:LRU", "Attention-RoPE", "NMax", "memax:MLP"):
+        assert rows[name][1] == "pomdp-arcade" and lines[name].endswith(memax), name
+    assert rows["memax:GRU"][2] == "no" and rows["Attention-RoPE"][2] == "yes"
+
+
+def test_every_memax_name_is_a_model_and_ours_keep_the_shared_names() -> None:
+    entries = {e.name: e for e in list_memory_models()}
+    ours = {name.casefold() for name in NATIVE_MODELS}
+    for name in MEMAX_MODELS:
+        listed = f"memax:{name}" if name.casefold() in ours else name
+        assert issubclass(entries[listed].cls, MemaxAdapter), listed
+        assert entries[listed].cls.memax_name == name
+        assert entries[listed].as_dict()["source"].startswith("memax ")
+    assert not issubclass(entries["GRU"].cls, MemaxAdapter)  # ours keeps "GRU"
+    assert len(MEMAX_MODELS) == 22 and len(BUILTIN_MODELS) == len(NATIVE_MODELS) + 22
+
+
+@pytest.mark.parametrize("name", ["memax:GRU", "Attention-RoPE"])
+def test_names_with_dash_and_colon_in_the_cli_toml_and_run_directories(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--memory memax:GRU` and `--memory Attention-RoPE` resolve (any case), survive the TOML
+    round trip of a run's config, and name a run directory that can be made (no compiling
+    here; the throwaway distribution below trains and reloads such a run)."""
+    assert arcade_main(["train", "--memory", name.lower(), "--print-config"]) == 0
+    toml = tmp_path / "run.toml"
+    toml.write_text(capsys.readouterr().out)
+    config = config_io.load_config(toml, get_algorithm)
+    assert config.memory == name.lower()
+    assert get_memory_model(config.memory) is BUILTIN_MODELS[name]
+    assert arcade_main(["train", "--config", str(toml), "--print-config"]) == 0
+    assert f'memory = "{name.lower()}"' in capsys.readouterr().out
+    run_dir = tmp_path / default_run_dir(config)
+    run_dir.mkdir(parents=True)
+    assert f"_{name.lower()}_" in run_dir.name
+    config_io.save_config(config, run_dir / config_io.CONFIG_NAME)
+    assert config_io.load_config(run_dir, get_algorithm) == config
 
 
 def test_throwaway_plugin_appears_in_arcade_models_and_the_q_network(
@@ -238,16 +287,93 @@ print("Q", json.dumps(list(q.shape)))
 """
 
 
+THROWAWAY_MEMAX_PACKAGE = '''
+from memax.equinox.models.residual import ResidualModel
+from memax.equinox.semigroups.lrnn import LinearRecurrent
+from arcade_core.hookspecs import hookimpl
+from arcade_agents.memory.memax_adapter import memax_model
+
+
+def linear_stack(features, key):
+    """Two linear RNN layers in memax's residual stack: a model memax has no name for."""
+    layer = lambda recurrent_size, key: LinearRecurrent(recurrent_size, key=key)
+    return ResidualModel(layer, features, features, features, num_layers=2, key=key)
+
+
+@hookimpl
+def arcade_memory_models():
+    return {"Throwaway:Linear-Stack": memax_model(linear_stack)}
+'''
+
+THROWAWAY_MEMAX_SCRIPT = """
+import json
+import jax, numpy as np
+from arcade_core.cli import main
+from arcade_agents.cli_train import default_run_dir
+from arcade_agents.train import run
+from arcade_agents.train.api import PQNConfig
+assert main(["models", "--json"]) == 0
+config = PQNConfig(memory="throwaway:linear-stack", num_envs=2, num_steps=4, total_frames=16,
+                   features=16, num_epochs=1, num_minibatches=1)
+out = default_run_dir(config)
+trained = run.train(config, out, chunk=1, progress=False, verbose=False, curve=False)
+loaded = run.restore(out)
+a, b = trained.params(), loaded.params()
+same = jax.tree.structure(a) == jax.tree.structure(b) and all(
+    np.array_equal(x, y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True))
+memory = b["params"]["trunk"]["memory_model"]
+print("RESULT " + json.dumps({
+    "dir": str(out), "updates": loaded.updates, "same": same, "memory": loaded.config.memory,
+    "params": sorted(memory), "stack": sorted(memory["memax"]),
+    "finite": all(bool(np.isfinite(x).all()) for x in jax.tree.leaves(b)),
+}))
+"""
+
+
+def _install_throwaway(tmp_path: Path, module: str, dist: str, source: str) -> None:
+    """A distribution with an `arcade` entry point, on sys.path at `tmp_path`."""
+    pkg = tmp_path / module
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(textwrap.dedent(source))
+    info = tmp_path / f"{module}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[arcade]\nthrowaway = {module}\n")
+
+
+def test_a_memax_model_from_a_throwaway_distribution_is_listed_trains_and_reloads(
+    tmp_path: Path,
+) -> None:
+    """A third party registers a memax model (here a residual stack memax has no name for)
+    in one line through the adapter: `arcade models` lists it with its package and memax as
+    its source, PQN trains 2 updates with it into a run directory named after it (':' and
+    '-' included), and `run.restore` gives back the trained parameters exactly."""
+    _install_throwaway(tmp_path, "throwaway_memax", "throwaway-memax", THROWAWAY_MEMAX_PACKAGE)
+    out = subprocess.run(
+        [sys.executable, "-c", THROWAWAY_MEMAX_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=_subprocess_env([str(tmp_path), str(REPO)]),
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    listing, _, result = out.stdout.rpartition("RESULT ")
+    models = {m["name"]: m for m in json.loads(listing)["models"]}
+    entry = models["Throwaway:Linear-Stack"]
+    assert (entry["package"], entry["plugin"]) == ("throwaway-memax", "throwaway")
+    assert entry["source"].startswith("memax ") and entry["parallel_scan"] is True
+    res = json.loads(result)
+    assert res["updates"] == 2 and res["same"] and res["finite"]
+    assert res["memory"] == "throwaway:linear-stack"
+    assert (tmp_path / res["dir"]).is_dir() and "_throwaway:linear-stack_" in res["dir"]
+    assert res["params"] == ["memax", "proj"]  # the equinox arrays are one Flax param
+    assert res["stack"] == ["ff", "layers", "map_in", "map_out"]  # named as in memax
+
+
 def test_model_from_an_installed_throwaway_distribution(tmp_path: Path) -> None:
     """A real distribution on sys.path with an `arcade` entry point: its model is listed by
     `arcade models` with its package name, and the Q-network builds it by name."""
-    pkg = tmp_path / "throwaway_mem"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(textwrap.dedent(THROWAWAY_PACKAGE))
-    dist = tmp_path / "throwaway_mem-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: throwaway-mem\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[arcade]\nthrowaway = throwaway_mem\n")
+    _install_throwaway(tmp_path, "throwaway_mem", "throwaway-mem", THROWAWAY_PACKAGE)
     out = subprocess.run(
         [sys.executable, "-c", THROWAWAY_SCRIPT],
         capture_output=True,
