@@ -9,10 +9,10 @@ devices (the `pmean` of a `shard_map` program, inserted by the compiler). Becaus
 unchanged, an N-device run equals the 1-device run up to float reduction order; the rollout
 splits one key per env, so randomness does not depend on the layout either.
 
-Multi-host: call `jax.distributed.initialize()` (coordinator address, process count and id,
-or the cluster's environment) in every process before building the trainer, then
-`devices=jax.device_count()`: the mesh spans all hosts' devices, each host steps the envs on
-its own devices and the gradient all-reduce crosses hosts.
+Multi-host (`arcade train --distributed`, see `distributed.py`): every process calls
+`distributed.initialize(...)` before building the trainer, with `devices=jax.device_count()`;
+`jax.devices()` then lists every host's devices, so the mesh spans all hosts, each host steps
+the envs on its own devices and the gradient all-reduce crosses hosts.
 """
 
 from __future__ import annotations

@@ -487,7 +487,10 @@ def train(
             checkpointer.save(done, state, _meta(done, per_update))
         logger.close()
         checkpointer.close()
-        say(f"\ninterrupted at update {done:,}: continue with `arcade train --resume {run_dir}`")
+        again = f"arcade train --resume {run_dir}" + (
+            " --distributed ...` in every process" if multi else "`"
+        )
+        say(f"\ninterrupted at update {done:,}: continue with `{again}")
         raise KeyboardInterrupt
     if done > last_saved:
         checkpointer.save(done, state, _meta(done, per_update))
