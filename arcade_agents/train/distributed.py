@@ -46,9 +46,10 @@ def check_args(coordinator: str | None, num_processes: int | None, process_id: i
     if any(v is not None for v in given) and any(v is None for v in given):
         have = [f for f, v in zip(FLAGS, given, strict=True) if v is not None]
         missing = [f for f, v in zip(FLAGS, given, strict=True) if v is None]
+        verb = "needs" if len(have) == 1 else "need"
         raise DistributedError(
-            f"{', '.join(have)} needs {', '.join(missing)} too: give all of "
-            f"{', '.join(FLAGS)}, or none of them to take them from the cluster (e.g. SLURM)"
+            f"{' and '.join(have)} {verb} {' and '.join(missing)} too: give all three, or "
+            "none to take them from the cluster's environment (e.g. SLURM)"
         )
     if coordinator is not None:
         host, _, port = coordinator.rpartition(":")
