@@ -3,6 +3,10 @@
     python benchmarks/memory.py                 # both, print the tables
     python benchmarks/memory.py --write         # ... and replace `## Memory models` in BENCHMARKS.md
     python benchmarks/memory.py --only speed --models lru,gru
+    python benchmarks/memory.py --models gru,memax:gru,attention-rope   # any registered names
+
+Every registered model runs: ours, memax's through the adapter (`memax:GRU`, `NMax`, ...)
+and any plugin's.
 
 **Recall**: step 0 shows one of `C` symbols (flagged as the first step), the next `T - 1`
 steps show random distractor symbols; at the last step the model must name the first symbol.
@@ -43,11 +47,17 @@ SECTION = "## Memory models"
 
 
 def label(name: str) -> str:
-    """The model's name, with its package when a plugin other than ours provides it."""
+    """The model's registered name, with its package when a plugin other than ours provides
+    it, and "(memax)" when memax's model runs through the adapter under a name of its own
+    (those sharing a name with ours are already `memax:NAME`)."""
     from arcade_agents.memory import memory_registry
+    from arcade_agents.memory.memax_adapter import MemaxAdapter
 
-    package = memory_registry().lookup(name).package
-    return name if package == "pomdp-arcade" else f"{name} ({package})"
+    entry = memory_registry().lookup(name)
+    tags = [] if entry.package == "pomdp-arcade" else [entry.package]
+    if issubclass(entry.cls, MemaxAdapter) and not entry.name.casefold().startswith("memax:"):
+        tags.append("memax")
+    return entry.name + (f" ({', '.join(tags)})" if tags else "")
 
 
 def recall_batch(key: jax.Array, batch: int, length: int, symbols: int) -> tuple[Any, Any]:
