@@ -5,6 +5,9 @@ every model a plugin registers through `arcade_memory_models`.
     model = make_memory_model("lru", features=256)
     carry = model.initialize_carry((batch, input_dim))
     carry, y = model.apply(params, carry, (x, start))   # x [batch, T, F], start [batch, T]
+
+Any memax equinox model is one line away: `memax_model("GDN")` or `memax_model(factory)`
+(see `memax_adapter`), returned from your plugin's `arcade_memory_models` hook.
 """
 
 from .base import (
@@ -17,6 +20,7 @@ from .base import (
     reset_carry,
     scan_with_resets,
 )
+from .memax_adapter import MemaxAdapter, memax_model
 from .registry import (
     ModelEntry,
     UnknownMemoryModelError,
@@ -29,6 +33,7 @@ from .registry import (
 __all__ = [
     "Carry",
     "LinearRecurrentModel",
+    "MemaxAdapter",
     "MemoryModel",
     "ModelEntry",
     "ScanModel",
@@ -38,6 +43,7 @@ __all__ = [
     "linear_recurrence",
     "list_memory_models",
     "make_memory_model",
+    "memax_model",
     "memory_registry",
     "reset_carry",
     "scan_with_resets",

@@ -1,6 +1,6 @@
 """Any memax equinox memory model as one of our `MemoryModel`s, its arrays held as Flax params.
 
-    from arcade_agents.memory.memax_adapter import memax_model
+    from arcade_agents.memory import memax_model
 
     @hookimpl
     def arcade_memory_models():                      # in your package's `arcade` plugin
@@ -35,6 +35,10 @@ which is our convention. The sequence form vmaps the model over the flattened ba
 keeps the last state; `step` is a length-one sequence. Semigroup models run memax's
 associative scan; with `sequential=True` the same algebra runs through memax's
 `set_action_scan` (one step at a time).
+
+**Limits.** Every array of the model becomes a trainable parameter, so all must be floats (all
+of memax 0.1.1's are; integer ones are refused by name); the model must take and return
+`features`-wide vectors (checked, abstractly, when first used).
 """
 
 from __future__ import annotations
