@@ -297,8 +297,9 @@ def _evaluate(job: TrialJob, out: Any, trial_dir: Path, t0: float) -> list[dict[
             "status": "ok",
             "error": "",
         }
-        if not _finite(out.params(s)) or (mine and not math.isfinite(loss)):
-            what = "parameters" if not _finite(out.params(s)) else "loss"
+        bad_loss = bool(mine) and not math.isfinite(loss)
+        if bad_loss or not _finite(out.params(s)):
+            what = "loss" if bad_loss else "parameters"
             row.update(
                 status="failed", error=f"non-finite {what} (seed {s}) at {out.frames:,} frames"
             )
@@ -462,13 +463,23 @@ def _start_ray(settings: Settings) -> bool:
                 logging_level=logging.WARNING,
             )
     except Exception as exc:
-        where = settings.address or "a local Ray"
-        raise SweepError(f"cannot start or join {where}: {first_line(exc)}") from None
+        if not settings.address:
+            raise SweepError(f"cannot start a local Ray: {first_line(exc)}") from None
+        hint = ""
+        if "RAY_AUTH_MODE" not in os.environ:
+            hint = " (a cluster with token authentication needs RAY_AUTH_MODE=token here too)"
+        raise SweepError(
+            f"cannot join Ray at {settings.address}: {first_line(exc)}{hint}"
+        ) from None
     return True
 
 
-def _resources(settings: Settings, local: bool) -> tuple[float, float, dict[str, str]]:
-    """CPUs and GPUs per trial, and environment variables for the trials' workers."""
+def _resources(
+    settings: Settings, local: bool, log: Callable[[str], None]
+) -> tuple[float, float, dict[str, str]]:
+    """CPUs and GPUs per trial, and environment variables for the trials' workers. A trial
+    no node can hold is an error on the local Ray (it would wait forever) and a warning on a
+    cluster (whose autoscaler may add such a node)."""
     import ray
 
     cluster = ray.cluster_resources()
@@ -476,15 +487,17 @@ def _resources(settings: Settings, local: bool) -> tuple[float, float, dict[str,
     cpus = float(settings.cpus_per_trial)
     gpus = settings.gpus_per_trial
     gpus = float(gpus) if gpus is not None else (1.0 if gpus_total > 0 else 0.0)
-    if local:
-        if cpus > float(cluster.get("CPU", 0)):
-            raise SweepError(
-                f"--cpus-per-trial {cpus:g}: this machine offers Ray {cluster.get('CPU', 0):g} CPUs"
-            )
-        if gpus > gpus_total:
-            raise SweepError(
-                f"--gpus-per-trial {gpus:g}: this machine offers Ray {gpus_total:g} GPUs"
-            )
+    nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+    if not any(n.get("CPU", 0) >= cpus and n.get("GPU", 0) >= gpus for n in nodes):
+        most = max(nodes, key=lambda n: (n.get("GPU", 0), n.get("CPU", 0)), default={})
+        what = (
+            f"no Ray node offers {cpus:g} CPUs and {gpus:g} GPUs per trial (the largest: "
+            f"{most.get('CPU', 0):g} CPUs, {most.get('GPU', 0):g} GPUs); "
+            "see --cpus-per-trial, --gpus-per-trial"
+        )
+        if local:
+            raise SweepError(what)
+        log(f"warning: {what}; the trials wait for the cluster to add such a node")
     env: dict[str, str] = {}
     if gpus == 0 and gpus_total > 0 and "JAX_PLATFORMS" not in os.environ:
         env["JAX_PLATFORMS"] = "cpu"  # a CPU trial must not take a GPU's memory
@@ -575,16 +588,23 @@ def _run_pending(
     k: int,
     t_start: float,
 ) -> int:
-    cpus, gpus, env = _resources(settings, local=not settings.address)
+    cpus, gpus, env = _resources(settings, not settings.address, log)
     from ..train import config_io
 
     version, commit = package_version(), git_commit()
     plugins = _runtime_plugins(setup)
     kill = os.environ.get(KILL_ENV) or None
-    remote = ray.remote(_trial_task)
-    opts: dict[str, Any] = {"num_cpus": cpus, "num_gpus": gpus, "max_retries": settings.max_retries}
+    # max_calls=1: a fresh worker process per trial, so a trial's GPU memory and compiled
+    # programs go when it ends and no trial inherits another's process state
+    opts: dict[str, Any] = {
+        "num_cpus": cpus,
+        "num_gpus": gpus,
+        "max_retries": settings.max_retries,
+        "max_calls": 1,
+    }
     if env:
         opts["runtime_env"] = {"env_vars": env}
+    remote = ray.remote(**opts)(_trial_task)
     limit = settings.max_concurrent or len(pending)
     where = settings.address or "local"
     res_ = ray.cluster_resources()
@@ -615,7 +635,7 @@ def _run_pending(
         while queue or inflight:
             while queue and len(inflight) < limit:
                 t = queue.popleft()
-                ref = remote.options(**opts, name=f"trial {t.name}").remote(job(t))
+                ref = remote.options(name=f"trial {t.name}").remote(job(t))
                 inflight[ref] = t
             ready, _ = ray.wait(list(inflight), num_returns=1)
             for ref in ready:

@@ -404,6 +404,15 @@ def test_without_ray_the_command_says_what_to_install(
     assert main(["sweep", "--dry-run"]) == 0  # a dry run needs no Ray
 
 
+def test_a_second_driver_on_the_same_directory_is_refused(tmp_path: Path) -> None:
+    spec, trials = _spec()
+    out = tmp_path / "sweep"
+    out.mkdir()
+    with runner._Lock(out), pytest.raises(grid.SweepError, match="in use by another sweep"):
+        runner.run_sweep(spec, trials, out)
+    assert not (out / results.TRIALS_DIR).exists()
+
+
 DRIVER = """\
 import sys
 sys.path.insert(0, {here!r})
@@ -437,7 +446,12 @@ def local_ray() -> Iterator[None]:
         assert not left, f"Ray processes left behind: {left}"
 
 
+# the tests run JAX in the process that also starts Ray's processes and the drivers
+FORK_WARNING = "ignore:os.fork:RuntimeWarning"
+
+
 @pytest.mark.usefixtures("local_ray")
+@pytest.mark.filterwarnings(FORK_WARNING)
 class TestOnLocalRay:
     def test_failures_are_recorded_the_rest_finish_and_a_rerun_skips_them(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -524,7 +538,6 @@ class TestOnLocalRay:
         rows = _read_csv(tmp_path / "sweep" / results.RESULTS_NAME)
         assert [r["seed"] for r in rows] == ["0", "1"] and {r["status"] for r in rows} == {"ok"}
 
-    @pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")  # the driver's subprocess
     def test_a_killed_driver_started_again_ends_with_an_uninterrupted_sweeps_results(
         self, tmp_path: Path
     ) -> None:
@@ -613,6 +626,7 @@ class TestOnLocalRay:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings(FORK_WARNING)
 def test_smoke_preset_trains_a_real_pqn_trial_that_arcade_eval_reads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
