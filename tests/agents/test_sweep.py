@@ -88,7 +88,7 @@ def _ps() -> list[tuple[int, int, int, str]]:
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
         if fields[0] == "Z":
             continue  # a zombie: already dead
-        procs.append((int(entry.name), int(fields[1]), int(fields[4]), args.strip()))
+        procs.append((int(entry.name), int(fields[1]), int(fields[3]), args.strip()))
     return procs
 
 
@@ -125,7 +125,7 @@ def _in_session(sid: int) -> list[tuple[int, str]]:
 
 
 def _kill_session(sid: int) -> None:
-    """SIGKILL what a killed driver (started in its own session) left behind, by pid."""
+    """SIGKILL what a killed driver (started under setsid, so `sid` is its pid) left behind."""
     for pid, _ in _in_session(sid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
