@@ -8,7 +8,8 @@
     arcade sweep --preset paper --out sweeps/paper --address auto --gpus-per-trial 0.25
 
 Running the same command again skips finished trials and resumes the rest from their
-checkpoints. Building the parser, `--print` and `--dry-run` import neither JAX nor Ray.
+checkpoints; the exit status is 1 when some trial failed. Building the parser, `--print` and
+`--dry-run` import neither JAX nor Ray.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ DESCRIPTION = (
     "DIR/trials/<name>/ (config.toml, metrics.csv, checkpoints/; `arcade eval` works on it), "
     "evaluated greedily at its end into result.json; DIR/results.csv gathers every trial's "
     "rows and DIR/sweep.toml records the grid. Re-running the same command skips finished "
-    "trials and resumes the others from their last checkpoint."
+    "trials and resumes the others from their last checkpoint. Exit status 1: some trial "
+    "failed (see results.csv and the trial's train.log)."
 )
 EPILOG = """\
 A sweep file (TOML or YAML) uses `arcade train`'s config fields, a list wherever a field

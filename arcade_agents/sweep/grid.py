@@ -240,7 +240,9 @@ def builtin_env_ids() -> list[str]:
 def _paper() -> SweepSpec:
     """The benchmark of the POPGym Arcade paper: PQN with five memory models on every built-in
     env, MDP and POMDP, five seeds; 1e7 frames for CartPole, NoisyCartPole and AutoEncode,
-    2e7 for the rest; epsilon falls from 1 to 0.05 over the first 10% of a run (1e6 / 2e6)."""
+    2e7 for the rest; epsilon falls from 1 to 0.05 over the first 10% of a run (1e6 / 2e6).
+    The memory-less baseline is the zoo's `MLP` (an MLP in the memory's place, the same
+    inputs and heads), so that only the memory differs between the five models."""
     grid: dict[str, list[Any]] = {
         "algo": ["pqn"],
         "env_id": builtin_env_ids(),

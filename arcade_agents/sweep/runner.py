@@ -556,7 +556,10 @@ def run_sweep(
             k += 1
             summary.skipped += 1
             was = "ok" if res.get("status") == "ok" else f"failed: {res.get('error', '')}"
-            log(f"[{k}/{len(trials)}] skipped {t.name}  (finished before, {was})")
+            elapsed = _clock(time.monotonic() - t_start)
+            log(
+                f"[{k}/{len(trials)}] skipped {t.name}  (finished before, {was}; elapsed {elapsed})"
+            )
         if not pending:
             summary.elapsed_s = time.monotonic() - t_start
             return summary
