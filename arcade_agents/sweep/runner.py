@@ -40,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -444,6 +445,9 @@ def _start_ray(settings: Settings) -> bool:
 
     if ray.is_initialized():
         return False
+    # Ray starts its processes by fork + exec; JAX (imported to check the memory models' names)
+    # warns at any fork, though exec leaves none of its threads behind
+    warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
     try:
         if settings.address:
             ray.init(address=settings.address, log_to_driver=False, logging_level=logging.WARNING)
