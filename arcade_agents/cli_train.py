@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def _devices(value: str) -> int:
 
 def default_run_dir(config: Any, now: time.struct_time | None = None) -> Path:
     view = "pomdp" if config.partial else "mdp"
-    memory = config.memory.lower()
+    memory = re.sub(r"[^a-z0-9.+_-]", "-", config.memory.lower())  # memax:GRU -> memax-gru
     stamp = time.strftime("%Y%m%d-%H%M%S", now or time.localtime())
     return Path("runs") / f"{config.algo}_{memory}_{config.env_id}_{view}_{stamp}"
 
