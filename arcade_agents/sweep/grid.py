@@ -161,29 +161,11 @@ def spec_from_mapping(data: Mapping[str, Any], where: str) -> SweepSpec:
 
 def load_sweep_file(path: str | Path) -> SweepSpec:
     """The grid of a `.toml`, `.yaml` or `.yml` sweep file."""
-    path = Path(path)
-    if not path.is_file():
-        raise SweepError(f"sweep file {str(path)!r} does not exist")
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".toml":
-            data: Any = tomllib.loads(path.read_text())
-        elif suffix in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError:
-                raise SweepError("YAML sweep files need PyYAML: pip install pyyaml") from None
-            data = yaml.safe_load(path.read_text()) or {}
-        else:
-            raise SweepError(f"sweep file {path.name!r}: use a .toml, .yaml or .yml file")
-    except SweepError:
-        raise
-    except Exception as exc:  # TOMLDecodeError, yaml.YAMLError, OSError, UnicodeError
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SweepError(f"cannot read {path.name}: {first}") from None
-    if not isinstance(data, dict):
-        raise SweepError(f"{path.name}: expected a table of KEY = VALUE")
-    return spec_from_mapping(data, path.name)
+        data = config_io.read_mapping(path, "sweep")
+    except config_io.ConfigError as exc:
+        raise SweepError(str(exc)) from None
+    return spec_from_mapping(data, Path(path).name)
 
 
 def spec_from_flags(

@@ -120,11 +120,12 @@ def normalize_key(key: str) -> str:
     return ALIASES.get(key, key)
 
 
-def load_file(path: str | Path) -> dict[str, Any]:
-    """A flat table of config values from a `.toml`, `.yaml` or `.yml` file."""
+def read_mapping(path: str | Path, kind: str = "config") -> dict[str, Any]:
+    """The top-level table of a `.toml`, `.yaml` or `.yml` file, as parsed; a one-line
+    `ConfigError` (naming the `kind` of file) if it is missing, unreadable or not a table."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"config file {str(path)!r} does not exist")
+        raise ConfigError(f"{kind} file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -133,23 +134,27 @@ def load_file(path: str | Path) -> dict[str, Any]:
             try:
                 import yaml
             except ImportError:
-                raise ConfigError("YAML configs need PyYAML: pip install pyyaml") from None
+                raise ConfigError(f"YAML {kind} files need PyYAML: pip install pyyaml") from None
             data = yaml.safe_load(path.read_text()) or {}
         else:
-            raise ConfigError(f"config file {path.name!r}: use a .toml, .yaml or .yml file")
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        first = (str(exc).strip().splitlines() or [""])[0]
-        raise ConfigError(f"cannot read {path.name}: {first}") from None
-    except Exception as exc:  # yaml.YAMLError and friends
-        first = (str(exc).strip().splitlines() or [""])[0]
+            raise ConfigError(f"{kind} file {path.name!r}: use a .toml, .yaml or .yml file")
+    except ConfigError:
+        raise
+    except Exception as exc:  # TOMLDecodeError, yaml.YAMLError, OSError, UnicodeError
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ConfigError(f"cannot read {path.name}: {first}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: expected a table of KEY = VALUE")
+    return data
+
+
+def load_file(path: str | Path) -> dict[str, Any]:
+    """A flat table of config values from a `.toml`, `.yaml` or `.yml` file."""
+    data = read_mapping(path)
     nested = [k for k, v in data.items() if isinstance(v, dict)]
     if nested:
-        raise ConfigError(f"{path.name}: sections are not supported ([{nested[0]}]); use flat keys")
+        name = Path(path).name
+        raise ConfigError(f"{name}: sections are not supported ([{nested[0]}]); use flat keys")
     return {normalize_key(str(k)): v for k, v in data.items()}
 
 
