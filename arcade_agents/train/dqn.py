@@ -33,6 +33,7 @@ from .api import DQNConfig, TrainConfig, coerce_config
 from .common import (
     Metrics,
     Params,
+    Runner,
     TrainState,
     ValueTrainer,
     episode_metrics,
@@ -74,41 +75,43 @@ class ReplayBuffer:
         return cls(data, jnp.int32(0), jnp.int32(0))
 
     def add(self, rollout: Sequences) -> ReplayBuffer:
-        slots = jax.tree.leaves(self.data)[0].shape[0]
+        """The ring with `rollout` written over its oldest slot. A batch of rings (leaves
+        `[seeds, slots, ...]`, `pos [seeds]`, rollout leaves `[seeds, ...]`) is added in one
+        `dynamic_update_slice` at seed 0's slot: every ring of a run advances one slot per
+        update from the same start, so they share it (a vmapped add would scatter)."""
+        lead = self.pos.ndim
+        slots = jax.tree.leaves(self.data)[0].shape[lead]
+        slot = self.pos.reshape(-1)[0] if lead else self.pos
         data = jax.tree.map(
-            lambda buf, x: jax.lax.dynamic_update_index_in_dim(buf, x, self.pos, 0),
+            lambda buf, x: jax.lax.dynamic_update_index_in_dim(buf, x, slot, lead),
             self.data,
             rollout,
         )
         return ReplayBuffer(data, (self.pos + 1) % slots, jnp.minimum(self.size + 1, slots))
 
-    def sample(self, key: jax.Array, per_env: int, pending: Sequences | None = None) -> Sequences:
-        """`per_env` filled slots drawn uniformly for each env column: `[per_env * E, ...]`.
-
-        With `pending`, the draw is exactly that of `self.add(pending).sample(key, per_env)`,
-        read from this ring and `pending` instead of from the added ring: the update then
-        gathers from its input and only the state it returns holds the added ring, so XLA
-        writes the ring once (a copy, in place when donated). Reading the added ring made it
-        compute the `dynamic_update_slice` twice, each on its own copies of the whole ring (4
-        copies of 830 MB per update at 16 envs x 32 steps x 32 rollouts, 128 px)."""
+    def sample(self, key: jax.Array, per_env: int) -> Sequences:
+        """`per_env` filled slots drawn uniformly for each env column: `[per_env * E, ...]`."""
         num_envs = self.data.action.shape[1]
-        size = self.size
-        if pending is not None:
-            slots = jax.tree.leaves(self.data)[0].shape[0]
-            size = jnp.minimum(size + 1, slots)
-        idx = jax.random.randint(key, (per_env, num_envs), 0, jnp.maximum(size, 1))
+        idx = jax.random.randint(key, (per_env, num_envs), 0, jnp.maximum(self.size, 1))
+
         env = jnp.arange(num_envs)[None, :]
 
-        def take(a: jax.Array, new: jax.Array | None = None) -> jax.Array:
+        def take(a: jax.Array) -> jax.Array:
             picked = a[idx, env]  # [per_env, E, ...]: whole sequences gathered as slices
-            if new is not None:
-                fresh = (idx == self.pos).reshape(idx.shape + (1,) * (picked.ndim - 2))
-                picked = jnp.where(fresh, new[None], picked)
             return picked.reshape((per_env * num_envs,) + a.shape[2:])
 
-        if pending is None:
-            return jax.tree.map(take, self.data)
-        return jax.tree.map(take, self.data, pending)
+        return jax.tree.map(take, self.data)
+
+
+@struct.dataclass
+class Collected:
+    """One update's rollout, between collecting it and learning from the ring it joined."""
+
+    runner: Runner
+    seqs: Sequences
+    metrics: Metrics  # the rollout's episodes and its ε
+    key: jax.Array  # the state's next key
+    k_train: jax.Array  # the key of this update's batches
 
 
 @struct.dataclass
@@ -175,7 +178,8 @@ class DQN(ValueTrainer):
         loss = jnp.mean(optax.huber_loss(err, delta=1.0) if c.huber else 0.5 * jnp.square(err))
         return loss, {"q_mean": jnp.mean(q_taken), "target_mean": jnp.mean(target)}
 
-    def update_one(self, state: TrainState) -> tuple[TrainState, Metrics]:
+    def collect_one(self, state: TrainState) -> Collected:
+        """One seed's rollout (ε-greedy) as the sequences the ring stores."""
         c = self.config
         key, k_roll, k_train = jax.random.split(state.key, 3)
         epsilon = self.epsilon(state.update)
@@ -198,16 +202,21 @@ class DQN(ValueTrainer):
             reward=tr.reward,
             done=tr.done,
         )
-        old_buffer = state.extra.buffer
-        buffer = old_buffer.add(seqs)
+        metrics = {**episode_metrics(tr), "epsilon": epsilon}
+        return Collected(runner, seqs, metrics, key, k_train)
+
+    def learn_one(self, state: TrainState, got: Collected) -> tuple[TrainState, Metrics]:
+        """One seed's gradient steps on batches of its ring (which already holds `got`'s
+        rollout), the target copy, and the state advanced one update."""
+        c = self.config
+        buffer = state.extra.buffer
         update = state.update + 1
         ready = self.frames(update) >= c.learning_starts
         target_params = state.extra.target_params
 
         def grad_step(carry: tuple[Params, Any], key: jax.Array) -> tuple[Any, Metrics]:
             params, opt_state = carry
-            # a batch of `buffer` (the ring with this rollout added), read without it
-            batch = old_buffer.sample(key, c.batch_size // c.num_envs, pending=seqs)
+            batch = buffer.sample(key, c.batch_size // c.num_envs)
             (loss, aux), grads = jax.value_and_grad(self.loss_fn, has_aux=True)(
                 params, target_params, batch
             )
@@ -220,7 +229,7 @@ class DQN(ValueTrainer):
         (params, opt_state), metrics = jax.lax.scan(
             grad_step,
             (state.params, state.opt_state),
-            jax.random.split(k_train, c.grad_steps),
+            jax.random.split(got.k_train, c.grad_steps),
             unroll=unroll_sgd(),
         )
         metrics = jax.tree.map(lambda m: jnp.where(ready, jnp.mean(m), 0.0), metrics)
@@ -231,19 +240,41 @@ class DQN(ValueTrainer):
         state = state.replace(
             params=params,
             opt_state=opt_state,
-            runner=runner,
-            key=key,
+            runner=got.runner,
+            key=got.key,
             update=update,
             extra=DQNExtra(target_params, buffer),
         )
         return state, {
             **metrics,
-            **episode_metrics(tr),
-            "epsilon": epsilon,
+            **got.metrics,
             "learning": ready.astype(jnp.float32),
             "buffer_fill": buffer.size / c.buffer_rollouts,
             "frames": self.frames(update),
         }
+
+    def update_one(self, state: TrainState) -> tuple[TrainState, Metrics]:
+        """One seed's update: collect, add to the ring, learn (`update` runs these phases
+        over all seeds with the add between them)."""
+        got = self.collect_one(state)
+        buffer = state.extra.buffer.add(got.seqs)
+        return self.learn_one(state.replace(extra=state.extra.replace(buffer=buffer)), got)
+
+    def update(self, state: TrainState) -> tuple[TrainState, Metrics]:
+        """`update_one` over seeds, with the ring written on the seeds-leading arrays.
+
+        For one seed `over_seeds` squeezes the seeds axis away; a ring updated on that view
+        and sampled there compiled (XLA:CPU) to the `dynamic_update_slice` done twice, each on
+        its own copies of the whole ring: 4 copies of 830 MB per update at 16 envs x 32 steps
+        x 32 rollouts, 128 px, a third of the update. Written here and sampled after, the ring
+        is copied once into the new state, and not at all (updated in place) when the caller
+        donates the state (`jax.jit(update, donate_argnums=0)`)."""
+        state = self.place(state)
+        got = self.over_seeds(self.collect_one)(state)
+        buffer = state.extra.buffer.add(got.seqs)
+        state = state.replace(extra=state.extra.replace(buffer=buffer))
+        state, metrics = self.over_seeds(self.learn_one)(state, got)
+        return self.place(state), metrics
 
 
 def make_train(config: TrainConfig) -> DQN:

@@ -334,41 +334,43 @@ def test_replay_ring_overwrites_the_oldest_rollout_and_samples_stored_ones() -> 
             assert np.all(flat == flat[:, :1])
 
 
-def test_replay_sample_with_a_pending_rollout_is_the_sample_after_adding_it() -> None:
-    """DQN samples the ring with this update's rollout added, read from the ring before the
-    add plus the rollout (so XLA writes the ring once): the same draw, slot for slot, while
-    the ring fills and after it wraps."""
+def test_a_batch_of_replay_rings_adds_like_each_ring() -> None:
+    """DQN adds the rollouts of all seeds at once (leaves `[seeds, slots, ...]`): the same
+    rings as adding each seed's rollout to its own ring, while they fill and after they wrap."""
 
-    def rollout_of(k: int) -> Sequences:
-        full = lambda shape, dtype=jnp.int32: jnp.full(shape, k, dtype)  # noqa: E731
+    def rollout_of(k: int, seed: int) -> Sequences:
+        full = lambda shape, dtype=jnp.int32: jnp.full(shape, 10 * k + seed, dtype)  # noqa: E731
         return Sequences(
-            memory=full((3, 2), jnp.float32), obs=full((3, 5, 1)) + jnp.arange(3)[:, None, None],
-            prev_action=full((3, 5)), start=jnp.zeros((3, 5), bool), action=full((3, 4)),
-            reward=full((3, 4), jnp.float32), done=jnp.zeros((3, 4), bool),
+            memory=full((3, 2), jnp.float32), obs=full((3, 5, 1)), prev_action=full((3, 5)),
+            start=jnp.zeros((3, 5), bool), action=full((3, 4)), reward=full((3, 4), jnp.float32),
+            done=jnp.zeros((3, 4), bool),
         )  # fmt: skip
 
-    buffer = ReplayBuffer.empty(rollout_of(0), slots=3)
+    stack = lambda *trees: jax.tree.map(lambda *a: jnp.stack(a), *trees)  # noqa: E731
+    rings = [ReplayBuffer.empty(rollout_of(0, 0), slots=3) for _ in range(2)]
+    batch = stack(*rings)
     for k in range(1, 6):
-        new = rollout_of(k)
-        for seed in range(3):
-            key = jax.random.key(seed)
-            want = buffer.add(new).sample(key, per_env=4)
-            got = buffer.sample(key, per_env=4, pending=new)
-            for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want), strict=True):
-                np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-        buffer = buffer.add(new)
+        rings = [ring.add(rollout_of(k, seed)) for seed, ring in enumerate(rings)]
+        batch = batch.add(stack(rollout_of(k, 0), rollout_of(k, 1)))
+        for a, b in zip(jax.tree.leaves(batch), jax.tree.leaves(stack(*rings)), strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
-def test_dqn_update_writes_the_replay_ring_once(bandit: str) -> None:
-    """The compiled update copies the (non-donated) ring into its output and adds the rollout
-    in place: one copy and one update of the ring's frames, not the duplicated update (and
-    four copies of the whole ring) it compiled to when training sampled the added ring."""
+@pytest.mark.parametrize("donate", [False, True])
+def test_dqn_update_writes_the_replay_ring_once(bandit: str, donate: bool) -> None:
+    """The compiled update adds the rollout to the ring with one `dynamic_update_slice`,
+    after one copy of the ring into the new state, or in place when the state is donated;
+    not twice, on four copies of the whole ring (its sampling once read the ring added on
+    the seeds-squeezed view)."""
     trainer = make_train(tiny_config("dqn", env_id=bandit, buffer_rollouts=3))
     state = jax.eval_shape(trainer.init, jax.random.key(0))
-    hlo = jax.jit(trainer.update).lower(state).compile().as_text()
+    jitted = jax.jit(trainer.update, donate_argnums=0 if donate else ())
+    hlo = jitted.lower(state).compile().as_text()
     entry = hlo[hlo.index("\nENTRY") :]
     ring = r"u8\[(1,)?3,2,5,128,128,3\]"  # [seeds, slots, envs, T + 1, S, S, 3]
     written = [
-        line for line in entry.splitlines() if re.search(rf"= {ring}\S* (copy|fusion)\(", line)
+        re.search(r"(copy|fusion)\(", line)[1]
+        for line in entry.splitlines()
+        if re.search(rf"= {ring}\S* (copy|fusion)\(", line)
     ]
-    assert len(written) == 2, "\n".join(written)
+    assert sorted(written) == (["fusion"] if donate else ["copy", "fusion"]), written
