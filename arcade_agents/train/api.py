@@ -192,6 +192,7 @@ class DQNConfig(TrainConfig):
     eps_eval: float = 0.0
     max_grad_norm: float = 10.0
     huber: bool = True  # Huber loss (δ = 1) instead of squared error
+    lr_decay: bool = False  # linear decay to 0 over the run's gradient steps
 
     def validate(self) -> None:
         super().validate()

@@ -127,7 +127,8 @@ class DQN(ValueTrainer):
         super().__init__(coerce_config(config, DQNConfig))
         c = self.config
         self.network = q_network(c, self.num_actions)
-        self.optimizer = make_optimizer(c.lr, c.max_grad_norm, 1, decay=False)
+        steps = self.num_updates * c.grad_steps
+        self.optimizer = make_optimizer(c.lr, c.max_grad_norm, steps, c.lr_decay)
 
     def epsilon(self, update: jax.Array) -> jax.Array:
         c = self.config

@@ -284,7 +284,8 @@ def scan_updates() -> bool:
 
 
 class Updates:
-    """Runs `n` updates from a state: `(state, n) -> (state, metrics [n, seeds])`. Rolled:
+    """Runs `n` updates from a state: `(state, n) -> (state, metrics [n, seeds])`, consuming
+    the state passed in (donated to the compiled update). Rolled:
     one compiled `lax.scan` per chunk length; else one compiled update, called `n` times.
     Either way every update is the same computation, so chunking never changes the result."""
 
@@ -304,7 +305,10 @@ class Updates:
             fn = lambda s: jax.lax.scan(lambda c, _: update(c), s, None, length=n)  # noqa: E731
         else:
             fn = self.trainer.update
-        self.compiled[key] = jax.jit(fn).lower(state).compile()
+        # the state is donated: the update writes the new state over the old one's buffers
+        # (DQN's replay ring is updated in place instead of copied every update); callers
+        # must use only the returned state, as `train` does (its checkpoints are synchronous)
+        self.compiled[key] = jax.jit(fn, donate_argnums=0).lower(state).compile()
         return True
 
     def __call__(self, state: Any, n: int) -> tuple[Any, Any]:

@@ -356,16 +356,24 @@ def test_a_batch_of_replay_rings_adds_like_each_ring() -> None:
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
-@pytest.mark.parametrize("donate", [False, True])
-def test_dqn_update_writes_the_replay_ring_once(bandit: str, donate: bool) -> None:
+@pytest.mark.parametrize("how", ["jit", "donated", "runner"])
+def test_dqn_update_writes_the_replay_ring_once(bandit: str, how: str) -> None:
     """The compiled update adds the rollout to the ring with one `dynamic_update_slice`,
-    after one copy of the ring into the new state, or in place when the state is donated;
-    not twice, on four copies of the whole ring (its sampling once read the ring added on
-    the seeds-squeezed view)."""
+    after one copy of the ring into the new state, or in place when the state is donated
+    (as `arcade train`'s runner does); not twice, on four copies of the whole ring (its
+    sampling once read the ring added on the seeds-squeezed view)."""
+    from arcade_agents.train.run import Updates
+
     trainer = make_train(tiny_config("dqn", env_id=bandit, buffer_rollouts=3))
     state = jax.eval_shape(trainer.init, jax.random.key(0))
-    jitted = jax.jit(trainer.update, donate_argnums=0 if donate else ())
-    hlo = jitted.lower(state).compile().as_text()
+    if how == "runner":
+        updates = Updates(trainer, rolled=False)
+        updates.compile(state, 1)
+        compiled = updates.compiled[1]
+    else:
+        donate = 0 if how == "donated" else ()
+        compiled = jax.jit(trainer.update, donate_argnums=donate).lower(state).compile()
+    hlo = compiled.as_text()
     entry = hlo[hlo.index("\nENTRY") :]
     ring = r"u8\[(1,)?3,2,5,128,128,3\]"  # [seeds, slots, envs, T + 1, S, S, 3]
     written = [
@@ -373,4 +381,4 @@ def test_dqn_update_writes_the_replay_ring_once(bandit: str, donate: bool) -> No
         for line in entry.splitlines()
         if re.search(rf"= {ring}\S* (copy|fusion)\(", line)
     ]
-    assert sorted(written) == (["fusion"] if donate else ["copy", "fusion"]), written
+    assert sorted(written) == (["copy", "fusion"] if how == "jit" else ["fusion"]), written
