@@ -36,6 +36,7 @@ import contextlib
 import logging
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -453,6 +454,9 @@ def _start_ray(settings: Settings) -> bool:
             ray.init(address=settings.address, log_to_driver=False, logging_level=logging.WARNING)
         else:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no reporting home
+            # Ray starts its workers at niceness 15 (to favour its own daemons): a trial would
+            # then yield its core to any other process, e.g. an `arcade train` beside it
+            os.environ.setdefault("RAY_worker_niceness", "0")
             # a local cluster gets Ray's default token authentication without its notice
             logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
                 logging.ERROR
@@ -475,7 +479,20 @@ def _start_ray(settings: Settings) -> bool:
         raise SweepError(
             f"cannot join Ray at {settings.address}: {first_line(exc)}{hint}"
         ) from None
+    _stop_on_sigterm()
     return True
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the sweep as Ctrl-C does (running trials checkpoint, then exit): a sweep
+    started with `nohup ... &` ignores Ctrl-C's SIGINT, so `kill PID` is how it is stopped.
+    Installed after `ray.init`, whose own SIGTERM handler would exit without that."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _resources(

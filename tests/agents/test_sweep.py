@@ -640,3 +640,16 @@ def test_smoke_preset_trains_a_real_pqn_trial_that_arcade_eval_reads(
     capsys.readouterr()
     assert main(["eval", str(out / row["run_dir"]), "--episodes", "4"]) == 0
     assert "mean return" in capsys.readouterr().out
+
+
+def test_sigterm_stops_a_sweep_as_ctrl_c_does() -> None:
+    """A sweep started with `nohup ... &` ignores SIGINT: `kill PID` must reach the same
+    stop (KeyboardInterrupt: running trials checkpoint), not Ray's own exit on SIGTERM."""
+    old = signal.getsignal(signal.SIGTERM)
+    try:
+        runner._stop_on_sigterm()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler runs at the next bytecode; never reached
+    finally:
+        signal.signal(signal.SIGTERM, old)
