@@ -43,14 +43,11 @@ run() {  # run NAME ARGS...: train into $OUT/NAME unless it is finished
 
 COMMON="--num-envs 32 --features 64"
 PQN="--lr 0.001 --set eps_decay=0.1"
-DQN="--lr 0.0003 --set lam=0.65 target_update_every=2"
-run cp-pqn-mlp  --algo pqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 $PQN
-run cr-pqn-none --algo pqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 1000000 $PQN
-run cr-pqn-GRU  --algo pqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 1000000 $PQN
+DQN="--set lam=0.65 target_update_every=2 eps_decay=0.1 lr_decay=true"
 run ppo-cp-mlp  --algo ppo --memory none --env CartPoleEasy --no-partial $COMMON --lr 0.001 --total-frames 500000
 run ppo-cr-GRU  --algo ppo --memory GRU --env CountRecallEasy --partial $COMMON --lr 0.001 --total-frames 500000
 run ppo-cr-none --algo ppo --memory none --env CountRecallEasy --partial $COMMON --lr 0.001 --total-frames 500000
-run cp-dqn-mlp  --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 2000000 $DQN eps_decay=0.05
-run cr-dqn-GRU  --algo dqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 1000000 $DQN eps_decay=0.1
-run cr-dqn-none --algo dqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 1000000 $DQN eps_decay=0.1
+run cp-dqn-mlp  --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 --lr 0.001 $DQN buffer_rollouts=8
+run cr-dqn-GRU  --algo dqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN
+run cr-dqn-none --algo dqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN
 echo "$(date -Is) done"
