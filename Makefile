@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 PLUGIN_STAMPS := $(foreach p,$(PLUGINS),$(VENV)/.plugin-$(notdir $(p)))
 
-.PHONY: run test test-plugins lint bench check clean install install-dev install-plugins
+.PHONY: run test test-plugins lint lint-imports bench check clean install install-dev install-plugins
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,9 @@ run: install $(VENV)/.installed-run
 	$(VENV)/bin/arcade train $(RUN_TRAIN) --out $(RUN_DIR)
 	$(VENV)/bin/arcade eval $(RUN_DIR) --episodes 32 --record $(RUN_DIR)/agent.gif
 
-# the core's and built-ins' suite, then every plugin's own tests, then `arcade new-plugin`'s
+# the import contracts, the core's and built-ins' suite, then every plugin's own tests, then `arcade new-plugin`'s
 # skeletons: written, installed (in a throwaway overlay venv) and run through their tests
-test: install-dev install-plugins
+test: install-dev install-plugins lint-imports
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-plugins
 
@@ -63,9 +63,13 @@ test-plugins: install-plugins
 	@set -e; for p in $(PLUGINS); do echo "== $$p"; (cd $$p && $(abspath $(PY)) -m pytest -q); done
 	$(PY) plugins/check_new_plugin.py
 
-lint: install-dev
+lint: install-dev lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# the layer contracts of [tool.importlinter] in pyproject.toml (docs/architecture.md)
+lint-imports: install-dev
+	$(VENV)/bin/lint-imports
 
 check: install
 	$(VENV)/bin/arcade check --all

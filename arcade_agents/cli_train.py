@@ -144,7 +144,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _devices(value: str) -> int:
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     if str(value).strip().lower() == "all":
         import jax  # device discovery only; nothing compiles
@@ -170,7 +170,7 @@ DIST_FLAGS = ("coordinator", "num_processes", "process_id")
 def _start_distributed(args: argparse.Namespace) -> None:
     """Check the multi-host flags (one-line errors, nothing started) and, under
     `--distributed`, join the run before anything touches a device."""
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     from .train import distributed as dist
 
@@ -209,7 +209,7 @@ def _shared_now() -> time.struct_time:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Resolve and check the config (no compile), then hand over to the runner."""
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     from .train import config_io, run
     from .train.api import get_algorithm
@@ -287,8 +287,8 @@ def _describe(config: Any) -> str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """`arcade eval DIR`: mean return and 95% CI over fresh episodes; `--record` a video."""
-    from arcade_core.cli import CLIError
-    from arcade_core.record import RecordError, require_imageio, upscale, write_video
+    from arcade_core.errors import CLIError, RecordError
+    from arcade_core.media import require_imageio, upscale, write_video
 
     from .train import config_io, evaluate, run
 

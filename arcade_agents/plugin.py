@@ -1,7 +1,10 @@
-"""Entry point of the agents plugin: the memory-model zoo and the `arcade models` command.
+"""Entry point of the agents plugin: the memory-model zoo, the algorithms, the agents'
+commands (`arcade models`, `train`, `eval`, ...), the memory-model template of `arcade
+new-plugin` and the policy of `arcade record --policy RUN_DIR` — all through the plugin system,
+as any third party would add them.
 
 Imports no JAX or Flax: the zoo is imported only when the `arcade_memory_models` hook is
-called, and the command only when it runs, so `arcade list` stays fast.
+called, and the commands only when they run, so `arcade list` stays fast.
 """
 
 from __future__ import annotations
@@ -37,6 +40,45 @@ def arcade_algorithms() -> dict[str, Any]:
         "ppo": Algorithm("ppo", PPOConfig, lazy("ppo"), "PPO: GAE, clipped objective"),
         "dqn": Algorithm("dqn", DQNConfig, lazy("dqn"), "DQN: replay, target net, Double-DQN"),
     }
+
+
+@hookimpl
+def arcade_record_policy(source: str) -> Any:
+    """A run directory of `arcade train` as the policy of its agent (seed 0, greedy)."""
+    from pathlib import Path
+
+    if not Path(source, "config.toml").is_file():
+        return None  # not a run directory: another plugin's source, or none
+    from arcade_core.errors import RecordError
+
+    from .train import evaluate, run
+
+    try:
+        loaded = run.restore(source)
+    except (ValueError, run.RunError) as exc:
+        raise RecordError(f"--policy {source}: {exc}") from None
+    return evaluate.policy(loaded)
+
+
+def _memory_clashes(name: str) -> str:
+    """Why a memory model called `name` clashes with a registered one ('' if it does not)."""
+    from .memory.registry import memory_registry
+
+    entry = memory_registry().get(name)
+    if entry is None:
+        return ""
+    return f"a memory model named {entry.name!r} is already registered by {entry.package}"
+
+
+@hookimpl
+def arcade_plugin_templates() -> dict[str, Any]:
+    from arcade_core.specs import PluginTemplate
+
+    memory = PluginTemplate(
+        "memory", "arcade_agents", "templates/memory", "arcade-memory-", "models", "{name}",
+        _memory_clashes,
+    )  # fmt: skip
+    return {"memory": memory}
 
 
 @hookimpl

@@ -11,16 +11,20 @@ Environment switches, as pytest and datasette offer:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
+from types import ModuleType
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
+from .errors import UserError
 
 ENTRY_POINT_GROUP = "arcade"
 
@@ -59,8 +63,13 @@ def _one_line(exc: BaseException) -> str:
 
 
 class ArcadePlugins:
-    """The pluggy manager plus what discovery found. `call` runs one hook implementation at a
-    time so that an implementation that raises is recorded, not propagated."""
+    """The pluggy manager plus what discovery found.
+
+    Hooks are called through pluggy's own hook callers (`pm.hook.NAME(...)`), so `tryfirst`,
+    `trylast` and hook wrappers work as pluggy documents. Each plain implementation is guarded
+    when its plugin registers: one that raises is recorded as a `PluginProblem` of its plugin
+    and counts as returning nothing, so one broken plugin never hides the others.
+    """
 
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -68,6 +77,30 @@ class ArcadePlugins:
         self.plugins: list[PluginInfo] = []
         self.problems: list[PluginProblem] = []
         self._info: dict[str, PluginInfo] = {}
+        self._specs: set[str] = {hookspecs.__name__}
+        # one (problems, [(plugin name, result)]) per `call` in progress, innermost last
+        self._calls: list[tuple[list[PluginProblem], list[tuple[str, Any]]]] = []
+
+    def add_hookspecs(self, module: ModuleType) -> None:
+        """Declare the hooks of `module` (once; later calls do nothing). The package that
+        calls a hook declares it, before its first call. A registered plugin whose
+        implementation takes an argument the spec lacks is reported and unregistered."""
+        if module.__name__ in self._specs:
+            return
+        self._specs.add(module.__name__)
+        for name in dir(module):
+            if self.pm.parse_hookspec_opts(module, name) is None:
+                continue
+            caller = getattr(self.pm.hook, name, None)
+            allowed = set(inspect.signature(getattr(module, name)).parameters)
+            for impl in caller.get_hookimpls() if caller is not None else []:
+                extra = sorted(set(impl.argnames) - allowed)
+                if extra and self.pm.is_registered(impl.plugin):
+                    info = self.info(impl.plugin_name)
+                    info.error = f"hook {name} takes {', '.join(extra)}, which its spec lacks"
+                    self.problems.append(PluginProblem(info.name, info.package, info.error))
+                    self.pm.unregister(impl.plugin)
+        self.pm.add_hookspecs(module)
 
     def register(
         self, plugin: object, name: str, package: str = "<local>", version: str = ""
@@ -78,9 +111,38 @@ class ArcadePlugins:
         info = PluginInfo(
             name, package, version, getattr(plugin, "__name__", type(plugin).__name__)
         )
-        self.pm.register(plugin, name=name)
+        self._register(plugin, name)
         self._add(info)
         return info
+
+    def _register(self, plugin: object, name: str) -> None:
+        self.pm.register(plugin, name=name)
+        for caller in self.pm.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.hookwrapper or impl.wrapper):
+                    impl.function = self._guarded(caller.name, name, impl.function)
+
+    def _guarded(self, hook: str, plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function` (an implementation of `hook` by `plugin`) recording what it returns for
+        `call`, and recording an exception as a problem of `plugin` instead of raising it."""
+
+        @functools.wraps(function)
+        def guarded(*args: Any) -> Any:
+            problems, results = self._calls[-1] if self._calls else (self.problems, [])
+            try:
+                result = function(*args)
+            except UserError:  # meant for the user (e.g. a policy that cannot load)
+                raise
+            except Exception as exc:
+                info = self.info(plugin)
+                reason = f"hook {hook} raised {_one_line(exc)}"
+                problems.append(PluginProblem(info.name, info.package, reason))
+                return None
+            if result is not None:
+                results.append((plugin, result))
+            return result
+
+        return guarded
 
     def unregister(self, name: str) -> None:
         self.pm.unregister(name=name)
@@ -108,8 +170,7 @@ class ArcadePlugins:
             version = dist.version if dist is not None else ""
             info = PluginInfo(ep.name, package, version, ep.value)
             try:
-                plugin = ep.load()
-                self.pm.register(plugin, name=ep.name)
+                self._register(ep.load(), ep.name)
             except Exception as exc:  # any failure: report it by name, keep going
                 info.error = _one_line(exc)
                 self.problems.append(
@@ -124,21 +185,27 @@ class ArcadePlugins:
     def call(
         self, hook: str, problems: list[PluginProblem] | None = None, **kwargs: Any
     ) -> Iterator[tuple[PluginInfo, Any]]:
-        """Yield `(plugin, result)` for each implementation of `hook`, in registration order;
-        an implementation that raises is recorded in `problems` (default: the manager's) and
-        skipped."""
-        problems = self.problems if problems is None else problems
-        caller = getattr(self.pm.hook, hook)
-        for impl in caller.get_hookimpls():  # registration order (pluggy calls them LIFO)
-            info = self.info(impl.plugin_name)
-            try:
-                result = impl.function(**{k: kwargs[k] for k in impl.argnames})
-            except Exception as exc:
-                reason = f"hook {hook} raised {_one_line(exc)}"
-                problems.append(PluginProblem(info.name, info.package, reason))
-                continue
-            if result is not None:
-                yield info, result
+        """Call `hook` through its pluggy hook caller and yield `(plugin, result)` for each
+        result, in registration order (pluggy calls the last registered first); an
+        implementation that raises is recorded in `problems` (default: the manager's) and
+        skipped. A result a hook wrapper put in is attributed to no plugin (`<wrapper>`)."""
+        caller = getattr(self.pm.hook, hook, None)
+        if caller is None:  # no spec and no implementation
+            return iter(())
+        log: list[tuple[str, Any]] = []
+        self._calls.append((self.problems if problems is None else problems, log))
+        try:
+            results = caller(**kwargs)
+        finally:
+            self._calls.pop()
+        if caller.spec is not None and caller.spec.opts.get("firstresult"):
+            results = [] if results is None else [results]
+        out = []
+        for result in results:
+            i = next((i for i, (_, r) in enumerate(log) if r is result), None)
+            owner = log.pop(i)[0] if i is not None else "<wrapper>"
+            out.append((self.info(owner), result))
+        return reversed(out)
 
 
 _MANAGER: ArcadePlugins | None = None

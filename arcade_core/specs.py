@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,3 +144,24 @@ def game_problems(game: Any) -> list[str]:
         elif not isinstance(d.kwargs, Mapping):
             problems.append(f"difficulty {level!r} kwargs must be a mapping, got {d.kwargs!r}")
     return problems
+
+
+@dataclass(frozen=True)
+class PluginTemplate:
+    """A plugin skeleton that `arcade new-plugin --kind KIND` writes: the files under the
+    folder `path` of package `package` (package data; `{{key}}` placeholders in paths and
+    contents are filled in, a `.tmpl` suffix is dropped). A plugin offers one through the
+    `arcade_plugin_templates` hook; the core's own is `game`.
+
+    `dist_prefix` starts the distribution's name (`arcade-memory-` -> `arcade-memory-blur`);
+    `listing` is the `arcade` command that shows the installed plugin, as `shows` names it
+    (`{name}` is the plugin's CamelCase name); `clashes(name)` says why `name` is taken ('' if
+    it is free)."""
+
+    kind: str
+    package: str
+    path: str
+    dist_prefix: str = "arcade-"
+    listing: str = "list"
+    shows: str = "{name}"
+    clashes: Callable[[str], str] | None = None

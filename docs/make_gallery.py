@@ -30,7 +30,7 @@ BUILTIN = "pomdp-arcade"
 
 def gallery_frames(env_id: str, frames: int, seed: int) -> np.ndarray:
     """`frames` side-by-side frames (MDP | POMDP) of random play, episode after episode."""
-    from arcade_core.record import rollout
+    from arcade_core.tools.record import rollout
 
     episodes = rollout(env_id, 8, both=True, max_steps=frames, seed=seed)
     clip = np.concatenate([ep.frames for ep in episodes])
@@ -41,7 +41,7 @@ def make_images(env_id: str, out: Path, frames: int, fps: float, seed: int) -> l
     """Write the two first-frame PNGs and the side-by-side GIF of one env."""
     import imageio.v3 as iio
 
-    from arcade_core.record import DIVIDER_PX, write_video
+    from arcade_core.tools.record import DIVIDER_PX, write_video
 
     clip = gallery_frames(env_id, frames, seed)
     size = clip.shape[1]  # frames are square

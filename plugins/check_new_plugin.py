@@ -19,7 +19,7 @@ import time
 import venv
 from pathlib import Path
 
-from arcade_core.newplugin import names_for
+from arcade_core.tools.newplugin import names_for
 
 SKELETONS = [("game", "SkeletonCheck", "list", "SkeletonCheckEasy"),
              ("memory", "SkeletonMemoryCheck", "models", "SkeletonMemoryCheck")]  # fmt: skip
@@ -54,14 +54,14 @@ def main() -> int:
         tmp_path = Path(tmp)
         py = overlay_venv(tmp_path / "venv")
         for kind, name, listing, shows in SKELETONS:
-            print(run([py, "-m", "arcade_core.cli", "new-plugin", name, "--kind", kind,
+            print(run([py, "-m", "arcade_core.tools.cli", "new-plugin", name, "--kind", kind,
                        "--dir", tmp_path], capture=True), end="")  # fmt: skip
             target = tmp_path / names_for(name, kind).dist
             run([sys.executable, "-m", "ruff", "check", "--no-cache", target])
             run([sys.executable, "-m", "ruff", "format", "--no-cache", "--check", target])
             run([py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps",
                  "-e", target])  # fmt: skip
-            listed = run([py, "-m", "arcade_core.cli", listing], capture=True)
+            listed = run([py, "-m", "arcade_core.tools.cli", listing], capture=True)
             if shows not in listed:
                 print(listed)
                 raise SystemExit(f"{shows} is not in `arcade {listing}` after installing {target}")

@@ -15,7 +15,7 @@ TESTS = str(Path(__file__).parent)
 
 def arcade(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": TESTS}
-    return subprocess.run([sys.executable, "-m", "arcade_core.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "arcade_core.tools.cli", *args], capture_output=True, text=True,
                           env=env, check=check)  # fmt: skip
 
 
@@ -42,7 +42,7 @@ def test_list_json_is_machine_readable() -> None:
 def test_list_imports_no_jax() -> None:
     code = (
         "import sys, io, contextlib\n"
-        "from arcade_core.cli import main\n"
+        "from arcade_core.tools.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): main(['list'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'jaxlib', 'numpy', 'flax'))\n"
         "assert not heavy, heavy\n"
@@ -97,7 +97,7 @@ def test_check_passes_a_good_env_and_fails_a_broken_one(tmp_path: Path) -> None:
         "import fakegame\n"
         "from arcade_core.plugins import register_plugin\n"
         "register_plugin(fakegame.Plugin(fakegame.game_spec(), fakegame.game_spec('Broken', 'fakegame:Broken')), 'fake')\n"
-        "from arcade_core.cli import main\nimport sys\nsys.exit(main(sys.argv[1:]))\n"
+        "from arcade_core.tools.cli import main\nimport sys\nsys.exit(main(sys.argv[1:]))\n"
     )
     env = {**os.environ, "PYTHONPATH": TESTS}
     ok = subprocess.run(

@@ -12,8 +12,8 @@ import jax
 import numpy as np
 import pytest
 
-from arcade_core import play
-from arcade_core.play import PlaySession, key_map_for
+from arcade_core.tools import play
+from arcade_core.tools.play import PlaySession, key_map_for
 
 ENV = "CartPoleEasy"  # real-time; reward 1/200 per step
 PY = sys.executable
@@ -218,7 +218,7 @@ def test_check_display_rule() -> None:
 def cli(
     *args: str, env: dict[str, str] | None = None, pre: str = ""
 ) -> subprocess.CompletedProcess:
-    code = f"import sys; {pre}from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = f"import sys; {pre}from arcade_core.tools.cli import main; sys.exit(main(sys.argv[1:]))"
     base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     base.pop("SDL_VIDEODRIVER", None)
     return subprocess.run(

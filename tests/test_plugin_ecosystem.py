@@ -20,10 +20,10 @@ import fakegame
 import pytest
 
 import arcade_core
-from arcade_core.newplugin import NewPluginError, names_for, new_plugin
 from arcade_core.plugins import register_plugin, unregister_plugin
 from arcade_core.registry import PluginConflictError, PluginLoadError, registry
 from arcade_core.specs import Difficulty, GameSpec
+from arcade_core.tools.newplugin import NewPluginError, names_for, new_plugin
 
 TESTS = Path(__file__).parent
 
@@ -183,7 +183,7 @@ def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_broken_plugin_is_reported_by_name_and_the_others_list(broken_site: Path) -> None:
-    listing = json.loads(_run(broken_site, "-m", "arcade_core.cli", "list", "--json").stdout)
+    listing = json.loads(_run(broken_site, "-m", "arcade_core.tools.cli", "list", "--json").stdout)
     problems = {(p["plugin"], p["package"]): p["reason"] for p in listing["problems"]}
     assert "RuntimeError: no display" in problems["arcade_raises", "arcade-raises"]
     assert "AttributeError" in problems["arcade_noattr", "arcade-noattr"]
@@ -198,7 +198,7 @@ def test_every_broken_plugin_is_reported_by_name_and_the_others_list(broken_site
     ids = {e["id"] for e in listing["envs"]}
     assert "WalkEasy" in ids and "CartPoleEasy" in ids
     assert not ids & {"DotEasy", "WideEasy"}
-    table = _run(broken_site, "-m", "arcade_core.cli", "plugins").stdout
+    table = _run(broken_site, "-m", "arcade_core.tools.cli", "plugins").stdout
     assert "BROKEN: RuntimeError: no display" in table and "arcade-good" in table
 
 
@@ -310,7 +310,7 @@ def test_new_plugin_refuses_a_taken_name_and_a_non_empty_folder(tmp_path: Path) 
 
 
 def test_arcade_new_plugin_command(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "arcade_core.cli", "new-plugin"]
+    cmd = [sys.executable, "-m", "arcade_core.tools.cli", "new-plugin"]
     ok = subprocess.run([*cmd, "Blip", "--dir", str(tmp_path)], capture_output=True, text=True)
     assert ok.returncode == 0 and f"pip install -e {tmp_path / 'arcade-blip'}" in ok.stdout
     again = subprocess.run([*cmd, "Blip", "--dir", str(tmp_path)], capture_output=True, text=True)

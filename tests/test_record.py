@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core import record
-from arcade_core.cli import main
-from arcade_core.record import DIVIDER_PX, rollout
+from arcade_core.policy import Policy
+from arcade_core.tools import record
+from arcade_core.tools.cli import main
+from arcade_core.tools.record import DIVIDER_PX, rollout
 
 ENV = "CartPoleEasy"  # reward 1/200 per step; random episodes end within ~40 steps
 CAP = 48
@@ -95,9 +97,17 @@ def test_write_video_rejects_other_formats(tmp_path: Path) -> None:
         record.write_video(tmp_path / "x.avi", np.zeros((2, 8, 8, 3), np.uint8), 10)
 
 
+def test_rollout_plays_a_policy_function() -> None:
+    # always "fire": a CartPole no-op, so the pole falls as it would untouched
+    fire = Policy(lambda carry, obs, start, key: (jnp.int32(4), carry + start), lambda: 0)
+    (ep,) = rollout(ENV, 1, max_steps=CAP, seed=5, policy=fire)
+    assert ep.frames.shape[0] == ep.length + 1 and ep.frames.dtype == np.uint8
+    assert ep.length <= CAP
+
+
 # ---------------------------------------------------------------------- the CLI, as users run it
 def cli(*args: str, pre: str = "") -> subprocess.CompletedProcess:
-    code = f"import sys; {pre}from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = f"import sys; {pre}from arcade_core.tools.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [PY, "-c", code, *args], env=dict(os.environ), capture_output=True, text=True
     )

@@ -118,6 +118,44 @@ def test_raising_hook_and_malformed_specs_are_isolated(plugin) -> None:
         assert bad not in reg.specs
 
 
+class _Wrapper:
+    """Wraps every `arcade_games` call: drops the games named `Hidden`."""
+
+    @arcade_core.hookimpl(hookwrapper=True)
+    def arcade_games(self):
+        outcome = yield
+        for result in outcome.get_result():  # in place: each result keeps its plugin
+            result[:] = [g for g in result if getattr(g, "name", "") != "Hidden"]
+
+
+class _Early:
+    calls: list[str] = []
+
+    @arcade_core.hookimpl(tryfirst=True)
+    def arcade_games(self):
+        self.calls.append("early")
+        return [fakegame.game_spec("Early")]
+
+
+class _Late:
+    @arcade_core.hookimpl
+    def arcade_games(self):
+        _Early.calls.append("late")
+        return [fakegame.game_spec("Hidden"), fakegame.game_spec("Late")]
+
+
+def test_hooks_go_through_pluggy_so_wrappers_and_tryfirst_work(plugin) -> None:
+    # regression: implementations used to be called one by one, ignoring pluggy's options
+    plugin(_Early(), "early")
+    plugin(_Late(), "late")
+    plugin(_Wrapper(), "wrapper")
+    reg = registry()
+    assert _Early.calls[-2:] == ["early", "late"]  # tryfirst runs first, though registered first
+    assert "EarlyEasy" in reg.specs and "LateEasy" in reg.specs
+    assert "HiddenEasy" not in reg.specs  # the wrapper's result is the one used
+    assert reg.specs["LateEasy"].plugin == "late" and reg.specs["EarlyEasy"].plugin == "early"
+
+
 def _fake_distribution(root: Path, name: str, module: str, source: str) -> None:
     """An installed distribution on `root`: a module plus *.dist-info with an entry point."""
     (root / f"{module}.py").write_text(textwrap.dedent(source))
@@ -133,7 +171,7 @@ def _arcade_list_json(pythonpath: Path, **env: str) -> dict:
         "PYTHONPATH": os.pathsep.join([str(pythonpath), str(Path(__file__).parent)]),
         **env,
     }
-    out = subprocess.run([sys.executable, "-m", "arcade_core.cli", "list", "--json"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "arcade_core.tools.cli", "list", "--json"], capture_output=True,
                          text=True, env=environ, check=True)  # fmt: skip
     return json.loads(out.stdout)
 

@@ -127,7 +127,7 @@ def add_parsers(sub: Any) -> None:
 
 def _errors() -> tuple[type[BaseException], ...]:
     from arcade_agents.train.run import RunError
-    from arcade_core.record import RecordError
+    from arcade_core.errors import RecordError
 
     from .figures import FigureError
 
@@ -135,7 +135,7 @@ def _errors() -> tuple[type[BaseException], ...]:
 
 
 def _fail(exc: BaseException) -> Exception:
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return CLIError(first)
@@ -145,7 +145,7 @@ def _guard(fn: Any) -> Any:
     """Run a command body, turning a user-fixable error into a one-line `CLIError`."""
 
     def wrapped(args: argparse.Namespace) -> int:
-        from arcade_core.cli import CLIError
+        from arcade_core.errors import CLIError
 
         try:
             from . import figures
@@ -170,7 +170,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def _load(run_dir: str, agent: int) -> Any:
     from arcade_agents.train.run import restore
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     loaded = restore(run_dir)
     if not 0 <= agent < int(loaded.config.seeds):
@@ -187,7 +187,7 @@ def _title(run: Any, env: str, partial: bool) -> str:
 def _saliency(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from arcade_core.record import write_video
+    from arcade_core.media import write_video
 
     from . import agent as ag
     from . import figures

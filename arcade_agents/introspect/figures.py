@@ -146,7 +146,7 @@ def _thirds(dens: np.ndarray) -> np.ndarray:
 
 def saliency_frames(sal: Saliency, frames: np.ndarray, scale: int = 2) -> np.ndarray:
     """uint8 `[t + 1, H, 2W + 2, 3]` video frames: each frame beside its saliency overlay."""
-    from arcade_core.record import upscale
+    from arcade_core.media import upscale
 
     heat = normalise_heat(sal.heat)
     shown = np.stack([overlay(frames[k], heat[k]) for k in range(sal.t + 1)])

@@ -64,7 +64,10 @@ class MemoryRegistry:
 
     @classmethod
     def build(cls) -> MemoryRegistry:
+        from .. import hookspecs
+
         plugins = get_plugin_manager()
+        plugins.add_hookspecs(hookspecs)
         reg = cls(problems=list(plugins.problems))  # failed imports show here too
         for info, result in plugins.call("arcade_memory_models", problems=reg.problems):
             if not isinstance(result, dict):
@@ -101,6 +104,10 @@ class MemoryRegistry:
             self.conflicts[key] = [self.models.pop(key), entry]
         else:
             self.models[key] = entry
+
+    def get(self, name: str) -> ModelEntry | None:
+        """The entry for `name` (any case), or None."""
+        return self.models.get(name.casefold())
 
     def names(self) -> list[str]:
         return [e.name for e in self.models.values()]

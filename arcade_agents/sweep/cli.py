@@ -118,7 +118,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     from .runner import Settings
 
@@ -146,7 +146,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Resolve and validate the whole grid, then show it (`--print`, `--dry-run`) or run it."""
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     from . import grid
 

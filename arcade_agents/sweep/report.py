@@ -795,7 +795,7 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """`arcade report DIR [--out REPORT_DIR] [--compare RESULTS...] [--metric M]`."""
-    from arcade_core.cli import CLIError
+    from arcade_core.errors import CLIError
 
     src = Path(args.sweep_dir)
     out = Path(args.out) if args.out else (src if src.is_dir() else src.parent) / "report"

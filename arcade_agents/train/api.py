@@ -287,7 +287,10 @@ class AlgorithmRegistry:
 
     @classmethod
     def build(cls) -> AlgorithmRegistry:
+        from .. import hookspecs
+
         plugins = get_plugin_manager()
+        plugins.add_hookspecs(hookspecs)
         reg = cls(problems=list(plugins.problems))
         for info, result in plugins.call("arcade_algorithms", problems=reg.problems):
             if not isinstance(result, dict):

@@ -1,6 +1,7 @@
 """Evaluate a trained run: episodes of its env played by its agent under `jit` (vmapped over
 episodes), the mean return with a 95% confidence interval, and videos through the core's
-record machinery (`arcade eval --record`, `arcade record --policy RUN_DIR`).
+media library (`arcade eval --record`); `policy` hands the agent to the core's recorder
+(`arcade record --policy RUN_DIR`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _envs(
     """The envs to step (MDP and POMDP when `both`) and the index of the one the agent sees:
     the run's env and view unless `env_id` / `partial` say otherwise."""
     from arcade_core import make
-    from arcade_core.record import make_env
+    from arcade_core.media import make_env
 
     env_id = env_id or config.env_id
     partial = bool(config.partial) if partial is None else bool(partial)
@@ -110,7 +111,7 @@ def _rollout_fn(
     zero after an episode's end) playing `episodes` episodes for `steps` steps with the agent;
     with `frames`, also the frame of every state reached (pre-reset when done); with
     `keep_obs`, the observation the agent acted on (`obs`) and its `action` at every step."""
-    from arcade_core.record import last_frame, side_by_side
+    from arcade_core.media import last_frame, side_by_side
 
     config = trainer.config
     envs, seen = _envs(config, frames, both, env_id, partial)
@@ -203,9 +204,9 @@ def record_episodes(
     max_steps: int | None = None,
     both: bool = False,
 ) -> list[Any]:
-    """`episodes` played by the agent as `arcade_core.record.Episode`s (frames from reset to
+    """`episodes` played by the agent as `arcade_core.media.Episode`s (frames from reset to
     the last state); `both` shows the MDP frame beside the POMDP frame of each state."""
-    from arcade_core.record import Episode
+    from arcade_core.media import cut_episode
 
     trainer = run.trainer
     config = trainer.config
@@ -213,12 +214,33 @@ def record_episodes(
     fn = rollout_fn(trainer, episodes, steps, bool(greedy), True, bool(both))
     params = trainer.params_of(run.state, agent)
     out = jax.device_get(fn(params, jax.random.key(seed)))
-    result = []
-    for b in range(episodes):
-        dones = np.asarray(out["done"][:, b])
-        ended = bool(dones.any())
-        length = int(np.argmax(dones)) + 1 if ended else steps
-        frames = np.concatenate([out["first"][b][None], out["frames"][:length, b]])
-        rewards = np.asarray(out["reward"][:length, b], np.float32)
-        result.append(Episode(config.env_id, b, frames, rewards, ended))
-    return result
+    return [
+        cut_episode(
+            config.env_id,
+            b,
+            out["first"][b],
+            out["frames"][:, b],
+            out["reward"][:, b],
+            out["done"][:, b],
+        )  # fmt: skip
+        for b in range(episodes)
+    ]
+
+
+def policy(run: Any, *, agent: int = 0, greedy: bool = True) -> Any:
+    """Seed `agent`'s agent of a restored `run` as an `arcade_core.policy.Policy` acting on
+    one episode at a time (the recorder vmaps it over episodes), on the run's env and view."""
+    from arcade_core.policy import Policy
+
+    trainer = run.trainer
+    config = trainer.config
+    params = trainer.params_of(run.state, agent)
+
+    def act(carry: Any, obs: jax.Array, start: jax.Array, key: jax.Array) -> tuple[Any, Any]:
+        action, carry = trainer.act(params, carry, obs[None], start[None], key, greedy)
+        return action[0], carry
+
+    return Policy(
+        act, lambda: trainer.initial_carry(1), config.env_id, bool(config.partial),
+        config.obs_size, name=f"{config.algo} agent {agent}",
+    )  # fmt: skip

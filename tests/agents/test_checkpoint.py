@@ -117,7 +117,7 @@ def test_resume_after_sigkill_ends_with_the_uninterrupted_parameters(
     out = tmp_path / "killed"
     code = (
         f"import sys; sys.path.insert(0, {str(HERE)!r}); import fake_algo; fake_algo.register(); "
-        "from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from arcade_core.tools.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     argv = [PY, "-c", code, "train", "--algo", "fake", "--seeds", "2", "--total-frames", "192"]
     argv += ["--set", "delay_ms=150", "--log-every", "2", "--checkpoint-every", "4"]
@@ -134,7 +134,7 @@ def test_resume_after_sigkill_ends_with_the_uninterrupted_parameters(
     killed_at = run.restore(out).updates
     assert 0 < killed_at < 24, killed_at
     # resumed through the CLI, in this process (its delay does not change the numbers)
-    from arcade_core.cli import main
+    from arcade_core.tools.cli import main
 
     assert main(["train", "--resume", str(out), "--no-progress"]) == 0
     resumed = run.restore(out)
@@ -146,7 +146,7 @@ def test_ctrl_c_stops_at_a_chunk_boundary_with_a_checkpoint(tmp_path: Path) -> N
     out = tmp_path / "interrupted"
     code = (
         f"import sys; sys.path.insert(0, {str(HERE)!r}); import fake_algo; fake_algo.register(); "
-        "from arcade_core.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from arcade_core.tools.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     argv = [PY, "-c", code, "train", "--algo", "fake", "--total-frames", "192", "--out", str(out)]
     argv += [

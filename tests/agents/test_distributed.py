@@ -27,7 +27,7 @@ import pytest
 from arcade_agents.train import distributed as dist
 from arcade_agents.train import run
 from arcade_agents.train.logging import read_metrics
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 
 DEADLINE_S = 420  # the whole two-process check: ~1 min on two idle cores, 2-3 min on busy ones
 
@@ -39,7 +39,7 @@ WORKER = textwrap.dedent(
     import functools, json, os, sys, traceback
     from pathlib import Path
     from arcade_agents.train import run
-    from arcade_core.cli import main
+    from arcade_core.tools.cli import main
 
     spec = json.loads(sys.argv[1])
     os.chdir(spec["cwd"])
@@ -68,7 +68,7 @@ REFERENCE = textwrap.dedent(
     import json, sys
     import jax, numpy as np
     from arcade_agents.train import run
-    from arcade_core.cli import main
+    from arcade_core.tools.cli import main
 
     spec = json.loads(sys.argv[1])
     assert jax.device_count() == 2, jax.devices()

@@ -24,8 +24,8 @@ from arcade_agents import introspect as isp
 from arcade_agents.introspect import core, tables
 from arcade_agents.train.api import Algorithm, TrainConfig
 from arcade_agents.train.evaluate import ci95
-from arcade_core.cli import main
 from arcade_core.hookspecs import hookimpl
+from arcade_core.tools.cli import main
 
 A = 3  # actions
 S = 8  # frame size of the unit tests
@@ -519,7 +519,7 @@ def test_importing_the_command_imports_no_jax() -> None:
     import sys
 
     code = (
-        "import sys; from arcade_core.cli import build_parser; build_parser(); "
+        "import sys; from arcade_core.tools.cli import build_parser; build_parser(); "
         "import arcade_agents.introspect; print('jax' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

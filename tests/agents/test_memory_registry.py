@@ -35,9 +35,9 @@ from arcade_agents.memory.zoo import BUILTIN_MODELS, NATIVE_MODELS
 from arcade_agents.networks import RecurrentQNetwork
 from arcade_agents.train import config_io
 from arcade_agents.train.api import get_algorithm
-from arcade_core.cli import main as arcade_main
 from arcade_core.hookspecs import hookimpl
 from arcade_core.plugins import register_plugin, unregister_plugin
+from arcade_core.tools.cli import main as arcade_main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -231,7 +231,7 @@ def _subprocess_env(pythonpath: list[str]) -> dict[str, str]:
 def test_plugin_entry_point_and_arcade_cli_import_no_jax() -> None:
     code = (
         "import sys, arcade_agents, arcade_agents.plugin\n"
-        "from arcade_core.cli import build_parser\n"
+        "from arcade_core.tools.cli import build_parser\n"
         "build_parser().parse_args(['models'])\n"
         "print(sorted(m for m in ('jax', 'flax', 'memax', 'optax') if m in sys.modules))\n"
     )
@@ -275,7 +275,7 @@ def arcade_memory_models():
 THROWAWAY_SCRIPT = """
 import json, sys
 import jax, numpy as np
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 from arcade_agents import RecurrentQNetwork
 assert main(["models", "--json"]) == 0
 net = RecurrentQNetwork(memory="throwawayleaky", features=8, hidden=4)
@@ -308,7 +308,7 @@ def arcade_memory_models():
 THROWAWAY_MEMAX_SCRIPT = """
 import json
 import jax, numpy as np
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 from arcade_agents.cli_train import default_run_dir
 from arcade_agents.train import run
 from arcade_agents.train.api import PQNConfig

@@ -20,7 +20,7 @@ from arcade_agents.introspect import tables
 from arcade_agents.sweep import report
 from arcade_agents.sweep.results import write_results
 from arcade_agents.train.evaluate import ci95
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 
 ENVS = ("CartPoleEasy", "CountRecallEasy", "NavigatorEasy")
 SEEDS = 3
@@ -303,7 +303,7 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_errors_come_before_plotting_and_the_parser_imports_nothing_heavy(tmp_path: Path) -> None:
     code = (
-        "import sys; from arcade_core.cli import build_parser, main; build_parser(); "
+        "import sys; from arcade_core.tools.cli import build_parser, main; build_parser(); "
         "heavy = [m for m in ('jax', 'numpy', 'matplotlib') if m in sys.modules]; "
         f"rc = main(['report', {str(tmp_path / 'nope')!r}]); "
         "print(heavy, rc, 'matplotlib' in sys.modules)"

@@ -30,8 +30,8 @@ from arcade_agents.sweep import grid, results, runner
 from arcade_agents.train import run
 from arcade_agents.train.api import Algorithm, PQNConfig
 from arcade_agents.train.logging import read_metrics
-from arcade_core.cli import main
 from arcade_core.hookspecs import hookimpl
+from arcade_core.tools.cli import main
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -304,7 +304,7 @@ def test_smoke_preset_and_a_preset_narrowed_by_flags() -> None:
 def test_dry_run_and_print_import_neither_jax_nor_ray(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from arcade_core.cli import main\n"
+        "from arcade_core.tools.cli import main\n"
         "rc = main(sys.argv[1:])\n"
         "heavy = [m for m in ('jax', 'flax', 'ray') if m in sys.modules]\n"
         "print('HEAVY', heavy, rc)\n"
@@ -418,7 +418,7 @@ import sys
 sys.path.insert(0, {here!r})
 import fake_algo
 fake_algo.register()
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -16,7 +16,7 @@ import pytest
 from arcade_agents.train import config_io, run
 from arcade_agents.train.api import DQNConfig, PPOConfig, PQNConfig, get_algorithm
 from arcade_agents.train.logging import read_metrics
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 
 
 @pytest.fixture(scope="module")

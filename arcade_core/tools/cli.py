@@ -18,12 +18,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .plugins import get_plugin_manager
-from .registry import registry
+from ..errors import CLIError, UserError
+from ..plugins import get_plugin_manager
+from ..registry import registry
+from . import hookspecs
 
-
-class CLIError(Exception):
-    """An error the user can fix: printed as one line, exit status 2."""
+__all__ = ["CLIError", "build_parser", "main"]
 
 
 def _fmt_range(rr: Sequence[float]) -> str:
@@ -74,7 +74,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     sp = _spec(args.env_id)
     for k, v in sp.as_dict().items():
         print(f"{k:12} {_fmt_range(v) if k == 'return_range' else v}")
-    from .registry import make
+    from ..registry import make
 
     env, params = make(args.env_id)
     print(f"{'actions':12} {env.action_space(params)}  (0 up, 1 down, 2 left, 3 right, 4 fire)")
@@ -103,7 +103,7 @@ def _env_ids(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .testing import check_env
+    from ..testing import check_env
 
     failed = 0
     for env_id in _env_ids(args):
@@ -188,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_parser(sub), record.add_parser(sub), newplugin.add_parser(sub)
 
     # plugins add their parsers; an implementation that raises is recorded as a plugin problem
-    list(get_plugin_manager().call("arcade_cli", subcommands=sub))
+    plugins = get_plugin_manager()
+    plugins.add_hookspecs(hookspecs)
+    list(plugins.call("arcade_cli", subcommands=sub))
     return parser
 
 
@@ -200,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except CLIError as exc:
+    except UserError as exc:  # CLIError, or a plugin's error meant for the user
         print(f"arcade: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UserError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -57,7 +59,7 @@ HUD_LINES = 2
 MAX_PENDING = 8  # key presses queued beyond this are dropped (no runaway lag)
 
 
-class PlayError(Exception):
+class PlayError(UserError):
     """A problem the user can fix (missing extra, no display, bad option): one line."""
 
 
@@ -68,9 +70,12 @@ def key_map_for(
     entry for `game` (from the `arcade_key_maps` hook) merged over it in plugin order. Invalid
     entries (unknown actions, control keys) are skipped with a warning on stderr."""
     if plugin_maps is None:
-        from .plugins import get_plugin_manager
+        from ..plugins import get_plugin_manager
+        from . import hookspecs
 
-        plugin_maps = [m for _, m in get_plugin_manager().call("arcade_key_maps")]
+        plugins = get_plugin_manager()
+        plugins.add_hookspecs(hookspecs)
+        plugin_maps = [m for _, m in plugins.call("arcade_key_maps")]
     keys, idle = dict(DEFAULT_KEY_MAP), DEFAULT_IDLE
     for maps in plugin_maps:
         for name, action in dict(maps.get(game) or {}).items():
@@ -92,7 +97,7 @@ def _compiled(env_id: str, partial: bool, obs_size: int) -> tuple[Any, Any, Any,
     import jax
     import numpy as np
 
-    from .record import make_env
+    from ..media import make_env
 
     env, params = make_env(env_id, partial, obs_size)
     reset, step = jax.jit(env.reset), jax.jit(env.step)
@@ -124,7 +129,7 @@ class PlaySession:
     ) -> None:
         import jax
 
-        from .registry import spec
+        from ..registry import spec
 
         self.spec = spec(env_id)
         self.env_id, self.partial, self.obs_size = env_id, partial, obs_size
@@ -375,9 +380,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     window; write `--record` at the end."""
     import numpy as np
 
-    from .cli import CLIError
-    from .record import FORMATS, RecordError, require_imageio, write_video
-    from .registry import spec
+    from ..errors import CLIError, RecordError
+    from ..media import FORMATS, require_imageio, write_video
+    from ..registry import spec
 
     try:
         spec(args.env_id)

@@ -1,11 +1,12 @@
-"""`arcade new-plugin NAME [--kind game|memory] [--dir DIR]`: write a ready-to-edit plugin
-distribution — pyproject with the `arcade` entry point, a working game (or memory model) that
-passes the conformance kit (or the memory-model contract tests), a test file and a README —
-the way datasette's and cookiecutter's templates start people off.
+"""`arcade new-plugin NAME [--kind KIND] [--dir DIR]`: write a ready-to-edit plugin
+distribution — pyproject with the `arcade` entry point, a working game that passes the
+conformance kit, a test file and a README — the way datasette's and cookiecutter's templates
+start people off.
 
-The templates are package data under `arcade_core/templates/<kind>/`: every file is rendered
-by replacing `{{key}}` placeholders (in contents and in paths) and dropping a `.tmpl` suffix.
-Imports no JAX.
+The core's template (kind `game`) is package data under `arcade_core/tools/templates/game/`;
+plugins add kinds through the `arcade_plugin_templates` hook (the agents add `memory`, a
+memory model that passes their contract tests). Every file is rendered by replacing `{{key}}`
+placeholders (in contents and in paths) and dropping a `.tmpl` suffix. Imports no JAX.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-KINDS = ("game", "memory")
+from ..specs import PluginTemplate
+from . import hookspecs
+
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\- ]*$")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -53,8 +56,7 @@ def _words(raw: str) -> list[str]:
 
 def names_for(raw: str, kind: str = "game") -> Names:
     """The names of a plugin called `raw`; `NewPluginError` if `raw` cannot name one."""
-    if kind not in KINDS:
-        raise NewPluginError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    template = template_for(kind)
     if not isinstance(raw, str) or not _NAME.match(raw.strip()):
         raise NewPluginError(
             f"plugin name {raw!r} must start with a letter and use letters, digits, '-' or '_'"
@@ -63,10 +65,10 @@ def names_for(raw: str, kind: str = "game") -> Names:
     name = "".join(w[:1].upper() + w[1:] for w in words)
     slug = "-".join(w.lower() for w in words)
     module = slug.replace("-", "_")
-    prefix = "arcade-memory-" if kind == "memory" else "arcade-"
+    prefix = template.dist_prefix
     dist = slug if slug.startswith(prefix) else prefix + slug
-    from . import __version__
-    from .render.font import LETTERS  # NumPy only
+    from .. import __version__
+    from ..render.font import LETTERS  # NumPy only
 
     spelled = "".join(ch for ch in " ".join(words).upper() if ch in LETTERS or ch in " 0123456789")
     title = " ".join(spelled.split())[:10].strip() or "GAME"
@@ -109,30 +111,54 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
     return out
 
 
+def _game_clashes(name: str) -> str:
+    """Why a game called `name` clashes with a registered one ('' if it does not)."""
+    from ..registry import registry
+
+    reg = registry()
+    for sp in [*reg.specs.values(), *(s for c in reg.conflicts.values() for s in c)]:
+        if sp.game.casefold() == name.casefold():
+            return f"a game named {sp.game!r} is already registered by {sp.package} ({sp.plugin})"
+    return ""
+
+
+GAME = PluginTemplate(
+    "game", "arcade_core.tools", "templates/game", "arcade-", "list", "{name}Easy", _game_clashes
+)
+
+
+def templates() -> dict[str, PluginTemplate]:
+    """Every kind `new-plugin` can write: the core's `game`, then the plugins' kinds (a kind
+    offered twice keeps its first template)."""
+    from ..plugins import get_plugin_manager
+
+    plugins = get_plugin_manager()
+    plugins.add_hookspecs(hookspecs)
+    found = {GAME.kind: GAME}
+    for _, offered in plugins.call("arcade_plugin_templates"):
+        for kind, template in dict(offered).items():
+            if isinstance(template, PluginTemplate) and kind == template.kind:
+                found.setdefault(kind, template)
+    return found
+
+
+def template_for(kind: str) -> PluginTemplate:
+    """The template of `kind`; `NewPluginError` naming the kinds there are if none."""
+    found = templates()
+    if kind not in found:
+        raise NewPluginError(f"kind must be one of {', '.join(found)}, got {kind!r}")
+    return found[kind]
+
+
 def template_root(kind: str) -> Traversable:
-    return resources.files("arcade_core").joinpath("templates", kind)
+    template = template_for(kind)
+    return resources.files(template.package).joinpath(*template.path.split("/"))
 
 
 def _clashes(names: Names, kind: str) -> str:
     """Why `names` clashes with something registered ('' if it does not)."""
-    if kind == "game":
-        from .registry import registry
-
-        reg = registry()
-        for sp in [*reg.specs.values(), *(s for c in reg.conflicts.values() for s in c)]:
-            if sp.game.casefold() == names.name.casefold():
-                who = f"{sp.package} ({sp.plugin})"
-                return f"a game named {sp.game!r} is already registered by {who}"
-        return ""
-    try:
-        from arcade_agents.memory.registry import memory_registry
-    except ImportError:  # agents extra not installed: nothing to clash with here
-        return ""
-    reg = memory_registry()
-    entry = reg.models.get(names.name.casefold())
-    if entry is not None:
-        return f"a memory model named {entry.name!r} is already registered by {entry.package}"
-    return ""
+    clashes = template_for(kind).clashes
+    return clashes(names.name) if clashes is not None else ""
 
 
 def new_plugin(
@@ -157,8 +183,9 @@ def new_plugin(
 
 
 def _next_steps(target: Path, names: Names, kind: str) -> str:
-    shows = f"{names.name}Easy" if kind == "game" else names.name
-    where = "arcade list" if kind == "game" else "arcade models"
+    template = template_for(kind)
+    shows = template.shows.format(name=names.name)
+    where = f"arcade {template.listing}"
     return (
         f"wrote {target}/ ({kind} plugin {names.dist}, entry point {names.entry} -> "
         f"{names.package}.plugin)\n\nnext:\n"
@@ -187,7 +214,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "game or memory model, tests, README) into DIR/arcade-NAME.",
     )
     p.add_argument("name", metavar="NAME", help="e.g. Snake, my-snake (CamelCase is the id stem)")
-    p.add_argument("--kind", choices=KINDS, default="game")
+    p.add_argument("--kind", choices=list(templates()), default="game")
     p.add_argument("--dir", default=".", metavar="DIR", help="where to create it (default: .)")
     p.set_defaults(func=cmd_new_plugin)
     return p

@@ -15,7 +15,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .registry import make
+from ..registry import make
 
 
 def _compile(fn: Callable[[jax.Array], Any], seed: int = 0) -> tuple[Any, float]:

@@ -1,0 +1,134 @@
+"""Frames to files: recorded episodes, MDP | POMDP frames side by side, and GIF/MP4 writing.
+
+The media library of every layer: `arcade record` and `arcade play --record` use it, and so do
+the agents' evaluation and introspection. NumPy and JAX are imported only inside functions, and
+imageio only when a video is written (the `viz` extra).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import RecordError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+VIZ_HINT = "pip install 'pomdp-arcade[viz]'"
+FORMATS = ("gif", "mp4")
+DIVIDER_PX = 2  # grey columns between the MDP and the POMDP frame (keeps the width even)
+DIVIDER_RGB = (128, 128, 128)
+
+
+@dataclass
+class Episode:
+    """One recorded episode: `frames` uint8[L+1, H, W, 3] from reset to last state, the
+    per-step `rewards` float32[L], and whether it ended (`done`) within the step cap."""
+
+    env_id: str
+    index: int
+    frames: np.ndarray
+    rewards: np.ndarray
+    done: bool
+
+    @property
+    def length(self) -> int:
+        return len(self.rewards)
+
+    @property
+    def ret(self) -> float:
+        return float(self.rewards.sum())
+
+
+def cut_episode(
+    env_id: str, index: int, first: Any, frames: Any, rewards: Any, dones: Any
+) -> Episode:
+    """An `Episode` from one rollout: its reset frame, then the per-step `frames`, `rewards`
+    and `dones` (time first), cut after the first `done` (kept whole if none)."""
+    import numpy as np
+
+    dones = np.asarray(dones)
+    ended = bool(dones.any())
+    length = int(np.argmax(dones)) + 1 if ended else len(dones)
+    shown = np.concatenate([np.asarray(first)[None], np.asarray(frames)[:length]])
+    return Episode(env_id, index, shown, np.asarray(rewards[:length], np.float32), ended)
+
+
+def require_imageio() -> Any:
+    """`imageio.v3`, or a `RecordError` naming the extra to install."""
+    try:
+        import imageio.v3 as iio
+    except ImportError:
+        raise RecordError(f"writing videos needs imageio: {VIZ_HINT}") from None
+    return iio
+
+
+def make_env(env_id: str, partial: bool, obs_size: int) -> tuple[Any, Any]:
+    """`make` with the pre-reset frame in `info` (so a video shows how an episode ended); a
+    third-party env whose constructor lacks `final_observation` is made without it."""
+    from .registry import make
+
+    try:
+        return make(env_id, partial_obs=partial, obs_size=obs_size, final_observation=True)
+    except TypeError:
+        return make(env_id, partial_obs=partial, obs_size=obs_size)
+
+
+def last_frame(obs: Any, done: Any, info: dict[str, Any]) -> Any:
+    """The frame of the state a step reached: the pre-reset frame when `done` (if the env
+    provides it), else `obs`."""
+    import jax.numpy as jnp
+
+    final = info.get("final_observation")
+    return obs if final is None else jnp.where(done, final, obs)
+
+
+def side_by_side(mdp: Any, pomdp: Any) -> Any:
+    """MDP frame | grey divider | POMDP frame, along the width (works on numpy and jax)."""
+    import numpy as np
+
+    if isinstance(mdp, np.ndarray):
+        xp: Any = np
+    else:
+        import jax.numpy as xp
+    div = xp.broadcast_to(
+        xp.asarray(DIVIDER_RGB, xp.uint8), (*mdp.shape[:-2], DIVIDER_PX, mdp.shape[-1])
+    )
+    return xp.concatenate([mdp, div, pomdp], axis=-2)
+
+
+def upscale(frames: np.ndarray, scale: int) -> np.ndarray:
+    """Nearest-neighbour upscaling by an integer factor (pixel art stays crisp)."""
+    if scale == 1:
+        return frames
+    return frames.repeat(scale, axis=-3).repeat(scale, axis=-2)
+
+
+def write_video(path: str | os.PathLike[str], frames: np.ndarray, fps: float) -> Path:
+    """Write uint8[T, H, W, 3] frames as a looping GIF or an H.264 MP4, by the file suffix."""
+    import numpy as np
+
+    iio = require_imageio()
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise RecordError(f"cannot write {path.name!r}: use a .gif or .mp4 file name")
+    frames = np.ascontiguousarray(frames, np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "gif":
+        iio.imwrite(path, frames, extension=".gif", duration=1000.0 / fps, loop=0)
+    else:
+        try:
+            with warnings.catch_warnings():  # ffmpeg runs as a subprocess: fork, then exec
+                warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+                iio.imwrite(
+                    path, frames, extension=".mp4", fps=fps, codec="libx264", macro_block_size=1
+                )
+        except (ImportError, RuntimeError) as exc:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise RecordError(f"cannot write MP4 ({first}): {VIZ_HINT} installs ffmpeg") from None
+    return path
