@@ -8,6 +8,15 @@
   full-canvas mask per primitive, never a per-env scatter.
 * `font`: the 5x5 digit and letter bitmaps of GAMES.md §2.4–2.5.
 * `frame`: the shared frame (background, game area, score at the top, name at the bottom).
+
+The game kit — what the built-in games share, public so that every plugin's game has it too:
+
+* `layers`: a step's drawing as `Layer`s over row ranges, composed into full-width windows
+  (`layered_windows`), and the frame's score as a layer (`score_layer`, `number_layer`).
+* `grid`: an N x N board of cells with grid lines (`GridMaps`), drawn from per-row bit words
+  (`row_words`, `shift_cols`).
+* `cursor`: a cursor over such a board — moves, its one-hot cell, random placement of the
+  cursor and of k items (`from arcade_core.render.cursor import move, random_subset`).
 """
 
 from .canvas import (
@@ -41,6 +50,8 @@ from .canvas import (
 )
 from .font import DIGITS, LETTERS, glyph_mask
 from .frame import FrameLayout
+from .grid import GridMaps, row_words, shift_cols
+from .layers import Layer, compact_rows, layered_windows, number_layer, score_layer
 from .static import (
     disc_mask,
     fill_rect,
@@ -54,6 +65,14 @@ from .static import (
 )
 
 __all__ = [
+    "GridMaps",
+    "Layer",
+    "compact_rows",
+    "layered_windows",
+    "number_layer",
+    "row_words",
+    "score_layer",
+    "shift_cols",
     "SpanTable",
     "Sprite",
     "StripTable",

@@ -1,7 +1,7 @@
 """AutoEncode frames (GAMES.md §3.5 Rendering): the card being shown (watch stage) at the
 top-left, the selected suit at the top-right, the score, and in the MDP the cards shown so far.
 
-Everything is drawn as layers over full-width row bands (`cards.draw.layered_windows`): the
+Everything is drawn as layers over full-width row bands (`arcade_core.render.layered_windows`): the
 two suits in one pass, the score and the history each over their own rows."""
 
 from __future__ import annotations
@@ -11,15 +11,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from arcade_core.render import FrameLayout
-from arcade_games.cards.draw import (
-    HistoryGrid,
-    Layer,
-    SuitStamp,
-    layered_windows,
-    score_layer,
-    stamps,
-)
+from arcade_core.render import FrameLayout, Layer, layered_windows, score_layer
+from arcade_games.cards.draw import HistoryGrid, SuitStamp, stamps
 from arcade_games.cards.suits import CLUB, SPADE
 
 from . import constants as C

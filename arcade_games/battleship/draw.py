@@ -5,7 +5,7 @@ its grid).
 Each byte knows statically which column of cells it is in, as a bit of a uint8 row word, and
 keeps that bit only where its pixel lies on an X stroke (`xbit`) or an O stroke (`obit`) of
 its cell. A step packs each board row's X cells and O cells into uint8 words (8 columns a
-word), expands them to pixel rows (see `arcade_games.gridcursor.board`), and a byte ANDs its
+word), expands them to pixel rows (see `arcade_core.render.grid`), and a byte ANDs its
 row's word with its static bit: element-wise uint8, no per-byte shift, no tiles, no gather.
 """
 
@@ -18,10 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import FrameLayout, colour_row
-from arcade_games.cards.draw import layered_windows, score_layer
-from arcade_games.gridcursor.board import GridMaps
-from arcade_games.gridcursor.cursor import one_hot
+from arcade_core.render import FrameLayout, GridMaps, colour_row, layered_windows, score_layer
+from arcade_core.render.cursor import one_hot
 
 from . import constants as C
 
@@ -117,7 +115,7 @@ class BattleShipRenderer:
         o_lit = (self.plane(code == O_CODE) & jnp.asarray(self.obit)) != 0
         base = jnp.where(on_cursor, row(C.CURSOR), self.layout.pixels(self.window))
         pixels = jnp.where(x_lit, x_colour, jnp.where(o_lit, row(C.O_MARK), base))
-        # the score in uint8 (`cards.draw.number_layer`: no per-byte shift), pixel-identical
+        # the score in uint8 (`arcade_core.render.number_layer`: no per-byte shift), pixel-identical
         # to `FrameLayout.render`'s
         windows = layered_windows(self.layout, [score_layer(self.layout, state.hits)])
         return self.layout.render({self.window: pixels, **windows})

@@ -9,8 +9,7 @@ import jax.numpy as jnp
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
-from arcade_core.struct import dataclass
-from arcade_games.gridcursor.cursor import (
+from arcade_core.render.cursor import (
     FIRE,
     move,
     nth_set_bit,
@@ -19,6 +18,7 @@ from arcade_games.gridcursor.cursor import (
     random_cell,
     rows_to_board,
 )
+from arcade_core.struct import dataclass
 
 from . import constants as C
 from .draw import BattleShipRenderer

@@ -18,9 +18,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, Window, colour_row, paint, span_mask
+from arcade_core.render import (
+    FrameLayout,
+    Window,
+    colour_row,
+    layered_windows,
+    paint,
+    score_layer,
+    span_mask,
+)
 from arcade_core.render.geometry import disc_span
-from arcade_games.cards.draw import layered_windows, score_layer
 
 from . import constants as C
 
@@ -66,7 +73,7 @@ class BreakoutRenderer:
         return self.layout.render(windows)
 
     def score_pixels(self, state: Any) -> dict:
-        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
         pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, state.score)])
 

@@ -4,33 +4,21 @@
   card or the query card.
 * `HistoryGrid` — the dealt cards in order, 9 per row, on the game area (GAMES.md §3.3/§3.5),
   the later card winning where symbols overlap.
-* `Layer` / `layered_windows` — a game's drawing as layers over row ranges, cut into
-  full-width row bands so that every band is one element-wise pass (no column selects).
-
-Both carry a static uint8 code per *byte* saying which suits' sprites cover its pixel (bit s
+Both are drawn as layers (`arcade_core.render.layers`) and carry a static uint8 code per *byte* saying which suits' sprites cover its pixel (bit s
 for suit s); a step turns its suits into one-hot masks, so a byte costs an AND, a few compares
 and selects in uint8 — no gather, no per-byte shift by a dynamic amount.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import (
-    FrameLayout,
-    Window,
-    colour_row,
-    number_mask,
-    number_window,
-    paint,
-)
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import FrameLayout, Window, colour_row, compact_rows
 
 from .suits import IS_RED, SUIT_COLOUR, SUITS, suit_mask
 
@@ -50,12 +38,6 @@ def ink(base: Any, lit: jax.Array, red: jax.Array) -> jax.Array:
     """`base` bytes with suit ink where `lit`: red where `red`, else black (zero bytes)."""
     red_row = jnp.asarray(colour_row(SUIT_COLOUR[0], base.shape[-1] // 3))
     return jnp.where(lit, jnp.where(red, red_row, jnp.uint8(0)), base)
-
-
-def compact_rows(rows: np.ndarray) -> np.ndarray:
-    """Static byte rows as [1, 3W] when all rows are equal (broadcast: cheaper to read)."""
-    rows = np.asarray(rows)
-    return rows[:1] if np.all(rows == rows[:1]) else rows
 
 
 class SuitStamp:
@@ -186,65 +168,3 @@ class HistoryGrid:
         w = self.window
         base = compact_rows(np.asarray(self.layout.background())[w.y0 : w.y1])
         return self.draw(jnp.asarray(base), w.y0, w.y1, suits, shown)
-
-
-# ------------------------------------------------------------------------------- layers
-
-
-@dataclass(frozen=True)
-class Layer:
-    """Drawing over canvas rows y0..y1: `draw(pixels, a, b)` draws on the byte rows a..b (a
-    sub-range of y0..y1) and returns them."""
-
-    y0: int
-    y1: int
-    draw: Callable[[jax.Array, int, int], jax.Array]
-
-
-def number_layer(
-    layout: FrameLayout,
-    value: Any,
-    box: tuple[int, int, int, int],
-    colour: Any,
-    max_digits: int,
-    margin: int = 1,
-    gap: int = 2,
-) -> Layer:
-    """A number in `box` (canvas coordinates), as `canvas.number_mask` draws it (GAMES.md
-    §2.4), as a layer over the rows of its `number_window`."""
-    S = layout.size
-    win = number_window(box, DIGIT_W[S], max_digits, margin, gap, width=S)
-    mask = number_mask(
-        value, box, digit_w=DIGIT_W[S], max_digits=max_digits, margin=margin, gap=gap, width=S
-    )
-
-    def draw(pixels: jax.Array, a: int, b: int) -> jax.Array:
-        return paint(pixels, mask[a - win.y0 : b - win.y0], colour)
-
-    return Layer(win.y0, win.y1, draw)
-
-
-def score_layer(layout: FrameLayout, score: Any) -> Layer:
-    """The frame's score, as `FrameLayout.render` draws it."""
-    return number_layer(
-        layout, score, SCORE_BOX[layout.size], layout.score_colour, layout.max_score_digits
-    )
-
-
-def layered_windows(layout: FrameLayout, layers: Sequence[Layer]) -> dict[Window, jax.Array]:
-    """Full-width windows for `layers`: the rows are cut wherever a layer starts or ends, so
-    each band is the background rows with every layer covering it drawn in order."""
-    S = layout.size
-    cuts = sorted({y for layer in layers for y in (layer.y0, layer.y1)})
-    bg = np.asarray(layout.background())
-    windows = {}
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        inside = [layer for layer in layers if layer.y0 <= a and b <= layer.y1]
-        if not inside:
-            continue
-        pixels = jnp.asarray(compact_rows(bg[a:b]))
-        for layer in inside:
-            pixels = layer.draw(pixels, a, b)
-        pixels = jnp.broadcast_to(pixels, (b - a, 3 * S))
-        windows[Window(0, a, S, b, S)] = pixels
-    return windows

@@ -632,9 +632,8 @@ def test_shuffled_deck_is_a_uniform_order_of_the_deck():
 @pytest.mark.parametrize("size", [128, 256])
 def test_number_layer_lights_the_bytes_number_mask_does(size):
     """The cards' uint8 number layer places digits exactly as `canvas.number_mask` (§2.4)."""
-    from arcade_core.render import number_mask
+    from arcade_core.render import number_layer, number_mask
     from arcade_core.render.frame import DIGIT_W, SCORE_BOX
-    from arcade_games.cards.draw import number_layer
 
     layout = _layout(size)
     counter = (68, 1, 123, 15) if size == 128 else (136, 2, 246, 30)

@@ -1,7 +1,7 @@
 """CountRecall frames (GAMES.md §3.3 Rendering): the dealt card and the query card at the top
 corners, the score and the counter, and in the MDP the history of dealt cards.
 
-Everything is drawn as layers over full-width row bands (`cards.draw.layered_windows`): the
+Everything is drawn as layers over full-width row bands (`arcade_core.render.layered_windows`): the
 two cards in one pass, the numbers and the history each over their own rows."""
 
 from __future__ import annotations
@@ -11,16 +11,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from arcade_core.render import FrameLayout
-from arcade_games.cards.draw import (
-    HistoryGrid,
-    Layer,
-    SuitStamp,
-    layered_windows,
-    number_layer,
-    score_layer,
-    stamps,
-)
+from arcade_core.render import FrameLayout, Layer, layered_windows, number_layer, score_layer
+from arcade_games.cards.draw import HistoryGrid, SuitStamp, stamps
 from arcade_games.cards.suits import CLUB, SPADE
 
 from . import constants as C

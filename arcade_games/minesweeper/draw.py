@@ -7,7 +7,7 @@ fixed per (variant, size). So each pixel row of the board shows one font row of 
 one board row, and each pixel column one font column of one cell: a step packs, per (board
 row, font row) and font column, the N <= 8 cells' bits into one byte, expands those bytes to
 pixel rows, and a byte of the frame picks its column's byte by static selects and tests its
-cell's bit (see `arcade_games.gridcursor.board`; the per-column tables are spread over the
+cell's bit (see `arcade_core.render.grid`; the per-column tables are spread over the
 canvas's bytes). No tile per digit, no gather, no division, no 32-bit lane per pixel.
 
 The MDP's glyph is 15 px wide, wider than a cell at 128 px Medium/Hard; at 128 Hard it reaches
@@ -26,10 +26,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import DIGITS, FrameLayout, colour_row
-from arcade_games.cards.draw import layered_windows, score_layer
-from arcade_games.gridcursor.board import GridMaps, shift_cols
-from arcade_games.gridcursor.cursor import one_hot
+from arcade_core.render import (
+    DIGITS,
+    FrameLayout,
+    GridMaps,
+    colour_row,
+    layered_windows,
+    score_layer,
+    shift_cols,
+)
+from arcade_core.render.cursor import one_hot
 
 from . import constants as C
 
@@ -174,7 +180,7 @@ class MineSweeperRenderer:
         cursor, number = (jnp.asarray(colour_row(c, S)) for c in (C.CURSOR, C.NUMBER))
         base = jnp.where(on_cursor, cursor, self.layout.pixels(self.window))
         pixels = jnp.where(lit, number, base)
-        # the score in uint8 (`cards.draw.number_layer`: no per-byte shift), pixel-identical
+        # the score in uint8 (`arcade_core.render.number_layer`: no per-byte shift), pixel-identical
         # to `FrameLayout.render`'s
         windows = layered_windows(self.layout, [score_layer(self.layout, state.score)])
         return self.layout.render({self.window: pixels, **windows})

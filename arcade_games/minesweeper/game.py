@@ -9,8 +9,7 @@ import jax.numpy as jnp
 
 from arcade_core.env import Environment
 from arcade_core.observability import View
-from arcade_core.struct import dataclass
-from arcade_games.gridcursor.cursor import (
+from arcade_core.render.cursor import (
     FIRE,
     move,
     neighbour_counts,
@@ -18,6 +17,7 @@ from arcade_games.gridcursor.cursor import (
     random_cell,
     random_subset,
 )
+from arcade_core.struct import dataclass
 
 from . import constants as C
 from .draw import MineSweeperRenderer

@@ -12,8 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, to_image
-from arcade_games.cards.draw import layered_windows, score_layer
+from arcade_core.render import Board, FrameLayout, layered_windows, score_layer, to_image
 
 from . import constants as C
 
@@ -172,7 +171,7 @@ class NavigatorRenderer:
         )
 
     def score_pixels(self, score: Any) -> dict:
-        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
         pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, score)])
 

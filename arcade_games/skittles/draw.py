@@ -17,8 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import FrameLayout, colour_row
-from arcade_games.cards.draw import layered_windows, score_layer
+from arcade_core.render import FrameLayout, colour_row, layered_windows, score_layer
 
 from . import constants as C
 
@@ -87,7 +86,7 @@ class SkittlesRenderer:
         return jnp.where(col == agent_y, white, jnp.where(col == enemy_y, enemy, black))
 
     def score_pixels(self, score: Any) -> dict:
-        """The score's full-width band(s): `cards.draw.score_layer` (uint8, no per-byte shift),
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
         pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, score)])
 

@@ -20,8 +20,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from arcade_core.render import Board, FrameLayout, Window, colour_row, paint
-from arcade_games.cards.draw import layered_windows, score_layer
+from arcade_core.render import (
+    Board,
+    FrameLayout,
+    Window,
+    colour_row,
+    layered_windows,
+    paint,
+    score_layer,
+)
 
 from . import constants as C
 
@@ -177,6 +184,6 @@ class TetrisRenderer:
         # spread from `full` measured ~1.3x slower for the whole board window)
         bar = jnp.where(full, jnp.uint8(255), jnp.uint8(0))
         out = out | (spread(bar) & jnp.asarray(self.bar_bytes))
-        # the score in uint8 (`cards.draw.score_layer`: no per-byte shift), pixel-identical
+        # the score in uint8 (`arcade_core.render.score_layer`: no per-byte shift), pixel-identical
         windows = layered_windows(self.layout, [score_layer(self.layout, score)])
         return self.layout.render({self.window: out, **windows})

@@ -1,7 +1,7 @@
-"""Pong frames: the court, net, name and frame baked once; each step fills two full-width
-bands of byte rows — the court's rows (both paddles and the ball, each a per-row column
-interval: `span_mask`) and the score's rows — joined to the background by rows only.
-Nothing is scattered."""
+"""Pong frames: the court, net, name and frame baked once; each step fills full-width bands of
+byte rows — the court's rows (both paddles and the ball, each a per-row column interval:
+`span_mask`) and the score's rows (the core's game kit: `score_layer`) — joined to the
+background by rows only. Nothing is scattered."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from arcade_core.render import FrameLayout, number_mask, paint, row_span, span_mask
-from arcade_core.render.frame import DIGIT_W, SCORE_BOX
+from arcade_core.render import (
+    FrameLayout,
+    layered_windows,
+    paint,
+    row_span,
+    score_layer,
+    span_mask,
+)
 
 from . import constants as C
 
@@ -39,8 +45,6 @@ class PongRenderer:
         self.offset = o
         # the court's rows across the whole canvas: no column select when composing
         self.court = layout.window(-o, 0, obs_size - o, full)
-        sw = layout.score_window
-        self.score = layout.window(0, sw.y0, obs_size, sw.y1, area=False)
 
     def cell_box(self, x: Any, y: Any, w: int, h: int) -> tuple[Any, Any, Any, Any]:
         """Canvas pixel box of a `w x h`-cell rectangle whose top-left cell is (x, y)."""
@@ -66,13 +70,7 @@ class PongRenderer:
             court, span_mask(self.court, row_span(self.court, rows, x0, x1 - 1)), C.BALL_COLOUR
         )
         court = paint(court, span_mask(self.court, self._paddle(C.AI_X, state.ai)), C.AI)
-        L = self.layout
-        digits = number_mask(
-            jnp.minimum(state.points[0], 9),
-            SCORE_BOX[L.size],
-            digit_w=DIGIT_W[L.size],
-            max_digits=L.max_score_digits,
-            width=L.size,
+        score = layered_windows(
+            self.layout, [score_layer(self.layout, jnp.minimum(state.points[0], 9))]
         )
-        score = paint(L.pixels(self.score), digits, C.SCORE)
-        return L.render({self.court: court, self.score: score})
+        return self.layout.render({self.court: court, **score})

@@ -1,5 +1,5 @@
-"""An N x N board of square cells with grid lines (GAMES.md §2.2), and how the grid games draw
-it fast.
+"""Game kit: an N x N board of square cells with grid lines (GAMES.md §2.2), and how to draw
+it fast (BattleShip and MineSweeper draw their boards with it; so may any plugin's grid game).
 
 Geometry: a `gap`-px line before every cell and after the last, so the board's side is
 `gap + N * pitch`, `pitch = cell + gap`, and cell (col i, row j) has its interior at

@@ -1,5 +1,6 @@
-"""Cursor rules and random placement shared by BattleShip and MineSweeper (GAMES.md §1.3, §3.4,
-§3.7).
+"""Game kit: a cursor over an N x N board — its moves, its one-hot cell, random placement of
+the cursor and of k items — as BattleShip and MineSweeper use it (GAMES.md §1.3, §3.4, §3.7),
+and any plugin's grid game may. Pure JAX, jittable and vmappable.
 
 Boards are `[N, N]` arrays indexed `[row, col]` = `[cy, cx]` (screen order), so a board is
 drawn without a transpose. Everything is element-wise over the N x N cells: no gathers, no
