@@ -3,12 +3,12 @@ plugin (the built-in games included). Building it imports no game module and no 
 
 from __future__ import annotations
 
-import difflib
 import importlib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from .plugins import PluginProblem, get_plugin_manager, on_reset
+from .plugin_registry import PluginRegistry, suggest
+from .plugins import PluginInfo
 from .specs import EnvSpec, GameSpec, game_problems, spec_problems
 
 
@@ -20,56 +20,42 @@ class PluginLoadError(ImportError):
     """An env's game module (its spec's `entry`) failed to import; names the plugin."""
 
 
-@dataclass
-class Registry:
-    """All env specs that loaded cleanly, the ids claimed twice, and every isolated problem."""
+class Registry(PluginRegistry[EnvSpec]):
+    """All env specs that loaded cleanly (`specs`), the ids claimed twice (`conflicts`), and
+    every isolated problem."""
 
-    specs: dict[str, EnvSpec] = field(default_factory=dict)
-    conflicts: dict[str, list[EnvSpec]] = field(default_factory=dict)
-    problems: list[PluginProblem] = field(default_factory=list)
+    hook = "arcade_games"
+    kind = "env id"
+    plural = "env ids"
+    conflict_error = PluginConflictError
 
-    @classmethod
-    def build(cls) -> Registry:
-        plugins = get_plugin_manager()
-        reg = cls(problems=list(plugins.problems))
-        for info, result in plugins.call("arcade_games", problems=reg.problems):
-            try:
-                items = list(result)
-            except TypeError:
-                items = [result]
-            for item in items:
-                specs, bad_game = reg._expand(item)
-                if bad_game:
-                    name = getattr(item, "name", "?")
-                    reason = f"malformed game {name!r}: {'; '.join(bad_game)}"
-                    reg.problems.append(PluginProblem(info.name, info.package, reason))
-                for sp in specs:
-                    bad = spec_problems(sp)
-                    if bad:
-                        name = getattr(sp, "id", None) or getattr(item, "name", "?")
-                        reg.problems.append(
-                            PluginProblem(
-                                info.name,
-                                info.package,
-                                f"malformed spec {name!r}: {'; '.join(bad)}",
-                            )
-                        )
-                        continue
-                    reg._add(
-                        replace(
-                            sp, package=sp.package or info.package, plugin=sp.plugin or info.name
-                        )
-                    )
-        for env_id, claims in reg.conflicts.items():
-            who = " and ".join(f"{c.plugin} ({c.package})" for c in claims)
-            reg.problems.append(
-                PluginProblem(
-                    claims[-1].plugin,
-                    claims[-1].package,
-                    f"env id {env_id!r} registered by both {who}",
+    @property
+    def specs(self) -> dict[str, EnvSpec]:
+        return self.entries
+
+    def entries_of(self, info: PluginInfo, result: Any) -> list[EnvSpec]:
+        """The valid env specs of one plugin's games (GameSpecs expanded, EnvSpecs as they
+        are), stamped with the plugin's name and package."""
+        try:
+            items = list(result)
+        except TypeError:
+            items = [result]
+        out = []
+        for item in items:
+            specs, bad_game = self._expand(item)
+            if bad_game:
+                name = getattr(item, "name", "?")
+                self.problem(info, f"malformed game {name!r}: {'; '.join(bad_game)}")
+            for sp in specs:
+                bad = spec_problems(sp)
+                if bad:
+                    name = getattr(sp, "id", None) or getattr(item, "name", "?")
+                    self.problem(info, f"malformed spec {name!r}: {'; '.join(bad)}")
+                    continue
+                out.append(
+                    replace(sp, package=sp.package or info.package, plugin=sp.plugin or info.name)
                 )
-            )
-        return reg
+        return out
 
     @staticmethod
     def _expand(item: Any) -> tuple[list[Any], list[str]]:
@@ -84,34 +70,23 @@ class Registry:
         except Exception as exc:  # a subclass or odd field the checks above did not foresee
             return [], [f"{type(exc).__name__}: {exc}"]
 
-    def _add(self, sp: EnvSpec) -> None:
-        if sp.id in self.conflicts:
-            self.conflicts[sp.id].append(sp)
-        elif sp.id in self.specs:
-            self.conflicts[sp.id] = [self.specs.pop(sp.id), sp]
-        else:
-            self.specs[sp.id] = sp
+    @staticmethod
+    def name_of(entry: EnvSpec) -> str:
+        return entry.id
 
-    def lookup(self, env_id: str) -> EnvSpec:
-        """The spec of `env_id`, or a `ValueError` naming the closest ids."""
-        if env_id in self.specs:
-            return self.specs[env_id]
-        if env_id in self.conflicts:
-            who = " and ".join(f"plugin {c.plugin!r} ({c.package})" for c in self.conflicts[env_id])
-            raise PluginConflictError(
-                f"env id {env_id!r} is registered by both {who}; uninstall one"
-            )
-        raise ValueError(f"unknown env id {env_id!r}.{did_you_mean(env_id, list(self.specs))}")
+    @staticmethod
+    def owner_of(entry: EnvSpec) -> tuple[str, str]:
+        return entry.plugin, entry.package
+
+    def unknown_message(self, name: Any) -> str:
+        return f"unknown env id {name!r}.{did_you_mean(name, list(self.specs))}"
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
     """' Did you mean: A, B?' for the closest choices (case-insensitive), or a hint."""
     if not isinstance(word, str):
         return f" Env ids are strings; {len(choices)} are registered (`arcade list`)."
-    lower = {c.lower(): c for c in choices}
-    close = [
-        lower[m] for m in difflib.get_close_matches(word.lower(), list(lower), n=3, cutoff=0.6)
-    ]
+    close = suggest(word, choices, n=3)
     if not close:
         close = [c for c in choices if c.lower().startswith(word.lower()[:4])][:3]
     if close:
@@ -119,23 +94,9 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f" {len(choices)} env ids are registered; see `arcade list`."
 
 
-_REGISTRY: Registry | None = None
-
-
 def registry() -> Registry:
     """The process-wide registry (built on first use, rebuilt after plugins change)."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        _REGISTRY = Registry.build()
-    return _REGISTRY
-
-
-def _drop_cache() -> None:
-    global _REGISTRY
-    _REGISTRY = None
-
-
-on_reset(_drop_cache)
+    return Registry.current()  # type: ignore[return-value]
 
 
 def list_envs() -> list[str]:

@@ -215,3 +215,14 @@ def test_reset_plugins_rediscovers() -> None:
     before = arcade_core.list_envs()
     reset_plugins()
     assert arcade_core.list_envs() == before
+
+
+def test_did_you_mean_is_case_insensitive_and_spelled_as_registered() -> None:
+    from arcade_core.plugin_registry import did_you_mean, suggest
+
+    assert suggest("gruu", ["GRU", "MinGRU", "LRU"], n=1) == ["GRU"]
+    assert did_you_mean("lamm", ["lam", "lr"], quote=True) == " Did you mean 'lam'?"
+    assert did_you_mean("cartpoleesy", ["CartPoleEasy", "TetrisEasy"], n=3).startswith(
+        " Did you mean: CartPoleEasy"
+    )
+    assert did_you_mean("zzz", ["CartPoleEasy"]) == ""

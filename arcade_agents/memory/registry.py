@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from arcade_core.plugins import PluginProblem, get_plugin_manager, on_reset
+from arcade_core.plugin_registry import PluginRegistry
+from arcade_core.plugins import PluginInfo
 
+from .. import hookspecs
 from .base import MemoryModel
 
 
@@ -54,97 +55,47 @@ class ModelEntry:
         }
 
 
-@dataclass
-class MemoryRegistry:
-    """Models keyed by lower-cased name, names claimed twice, and every isolated problem."""
+class MemoryRegistry(PluginRegistry[ModelEntry]):
+    """Models keyed by lower-cased name (`models`), names claimed twice, and every isolated
+    problem."""
 
-    models: dict[str, ModelEntry] = field(default_factory=dict)
-    conflicts: dict[str, list[ModelEntry]] = field(default_factory=dict)
-    problems: list[PluginProblem] = field(default_factory=list)
+    hook = "arcade_memory_models"
+    kind = "memory model"
+    plural = "models"
+    hookspecs = hookspecs
+    casefold = True
+    unknown_error = UnknownMemoryModelError
 
-    @classmethod
-    def build(cls) -> MemoryRegistry:
-        from .. import hookspecs
+    @property
+    def models(self) -> dict[str, ModelEntry]:
+        return self.entries
 
-        plugins = get_plugin_manager()
-        plugins.add_hookspecs(hookspecs)
-        reg = cls(problems=list(plugins.problems))  # failed imports show here too
-        for info, result in plugins.call("arcade_memory_models", problems=reg.problems):
-            if not isinstance(result, dict):
-                reg._problem(
-                    info, f"arcade_memory_models returned {type(result).__name__}, not dict"
-                )
-                continue
-            for name, model in result.items():
-                if not isinstance(name, str) or not name:
-                    reg._problem(info, f"memory model name {name!r} is not a non-empty string")
-                elif not (inspect.isclass(model) and issubclass(model, MemoryModel)):
-                    reg._problem(info, f"memory model {name!r} is not a MemoryModel subclass")
-                else:
-                    reg._add(ModelEntry(name, model, info.package, info.name))
-        for claims in reg.conflicts.values():
-            who = " and ".join(f"{c.plugin} ({c.package})" for c in claims)
-            reg.problems.append(
-                PluginProblem(
-                    claims[-1].plugin,
-                    claims[-1].package,
-                    f"memory model {claims[-1].name!r} registered by both {who}",
-                )
-            )
-        return reg
+    def entries_of(self, info: PluginInfo, result: Any) -> list[ModelEntry]:
+        if not isinstance(result, dict):
+            self.problem(info, f"arcade_memory_models returned {type(result).__name__}, not dict")
+            return []
+        out = []
+        for name, model in result.items():
+            if not isinstance(name, str) or not name:
+                self.problem(info, f"memory model name {name!r} is not a non-empty string")
+            elif not (inspect.isclass(model) and issubclass(model, MemoryModel)):
+                self.problem(info, f"memory model {name!r} is not a MemoryModel subclass")
+            else:
+                out.append(ModelEntry(name, model, info.package, info.name))
+        return out
 
-    def _problem(self, info: Any, reason: str) -> None:
-        self.problems.append(PluginProblem(info.name, info.package, reason))
+    @staticmethod
+    def name_of(entry: ModelEntry) -> str:
+        return entry.name
 
-    def _add(self, entry: ModelEntry) -> None:
-        key = entry.name.casefold()
-        if key in self.conflicts:
-            self.conflicts[key].append(entry)
-        elif key in self.models:
-            self.conflicts[key] = [self.models.pop(key), entry]
-        else:
-            self.models[key] = entry
-
-    def get(self, name: str) -> ModelEntry | None:
-        """The entry for `name` (any case), or None."""
-        return self.models.get(name.casefold())
-
-    def names(self) -> list[str]:
-        return [e.name for e in self.models.values()]
-
-    def lookup(self, name: str) -> ModelEntry:
-        """The entry for `name` (any case); a `ValueError` listing the known names if none."""
-        key = name.casefold() if isinstance(name, str) else name
-        if key in self.models:
-            return self.models[key]
-        if key in self.conflicts:
-            who = " and ".join(f"plugin {c.plugin!r} ({c.package})" for c in self.conflicts[key])
-            raise ValueError(f"memory model {name!r} is registered by both {who}; uninstall one")
-        known = ", ".join(sorted(self.names(), key=str.casefold))
-        close = difflib.get_close_matches(str(name).casefold(), list(self.models), n=1)
-        hint = f" Did you mean {self.models[close[0]].name}?" if close else ""
-        raise UnknownMemoryModelError(
-            f"unknown memory model {name!r}.{hint} Known models: {known}."
-        )
-
-
-_REGISTRY: MemoryRegistry | None = None
+    @staticmethod
+    def owner_of(entry: ModelEntry) -> tuple[str, str]:
+        return entry.plugin, entry.package
 
 
 def memory_registry() -> MemoryRegistry:
     """The process-wide registry, rebuilt after plugins change (`register_plugin` etc.)."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        _REGISTRY = MemoryRegistry.build()
-    return _REGISTRY
-
-
-def _drop_cache() -> None:
-    global _REGISTRY
-    _REGISTRY = None
-
-
-on_reset(_drop_cache)
+    return MemoryRegistry.current()  # type: ignore[return-value]
 
 
 def list_memory_models() -> list[ModelEntry]:

@@ -16,13 +16,15 @@ checkpointed `TrainState` ends exactly where the uninterrupted run ends.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from arcade_core.plugins import PluginProblem, get_plugin_manager, on_reset
+from arcade_core.plugin_registry import PluginRegistry
+from arcade_core.plugins import PluginInfo
+
+from .. import hookspecs
 
 if TYPE_CHECKING:  # pragma: no cover
     import jax
@@ -278,73 +280,48 @@ class UnknownAlgorithmError(ValueError):
     """No algorithm has this name; the message names the closest and lists the known ones."""
 
 
-@dataclass
-class AlgorithmRegistry:
-    """Algorithms keyed by lower-cased name, from every `arcade_algorithms` hook."""
+class AlgorithmRegistry(PluginRegistry[Algorithm]):
+    """Algorithms keyed by lower-cased name, from every `arcade_algorithms` hook; a name
+    claimed twice keeps its first claim."""
 
-    algorithms: dict[str, Algorithm] = field(default_factory=dict)
-    problems: list[PluginProblem] = field(default_factory=list)
+    hook = "arcade_algorithms"
+    kind = "algorithm"
+    plural = "algorithms"
+    hookspecs = hookspecs
+    casefold = True
+    keep_first = True
+    unknown_error = UnknownAlgorithmError
 
-    @classmethod
-    def build(cls) -> AlgorithmRegistry:
-        from .. import hookspecs
+    @property
+    def algorithms(self) -> dict[str, Algorithm]:
+        return self.entries
 
-        plugins = get_plugin_manager()
-        plugins.add_hookspecs(hookspecs)
-        reg = cls(problems=list(plugins.problems))
-        for info, result in plugins.call("arcade_algorithms", problems=reg.problems):
-            if not isinstance(result, dict):
-                reg._problem(info, f"arcade_algorithms returned {type(result).__name__}, not dict")
-                continue
-            for name, algo in result.items():
-                if isinstance(algo, Algorithm):
-                    entry = dataclasses.replace(algo, package=info.package, plugin=info.name)
-                elif callable(algo):  # a bare make_train, as the hookspec first described
-                    entry = Algorithm(str(name), TrainConfig, algo, "", info.package, info.name)
-                else:
-                    reg._problem(info, f"algorithm {name!r} is neither an Algorithm nor callable")
-                    continue
-                key = str(name).casefold()
-                if key in reg.algorithms:
-                    other = reg.algorithms[key]
-                    reg._problem(
-                        info,
-                        f"algorithm {name!r} registered by both {other.plugin} and {info.name}",
-                    )
-                    continue
-                reg.algorithms[key] = entry
-        return reg
+    def entries_of(self, info: PluginInfo, result: Any) -> list[Algorithm]:
+        if not isinstance(result, dict):
+            self.problem(info, f"arcade_algorithms returned {type(result).__name__}, not dict")
+            return []
+        out = []
+        for name, algo in result.items():
+            if isinstance(algo, Algorithm):
+                out.append(dataclasses.replace(algo, package=info.package, plugin=info.name))
+            elif callable(algo):  # a bare make_train, as the hookspec first described
+                out.append(Algorithm(str(name), TrainConfig, algo, "", info.package, info.name))
+            else:
+                self.problem(info, f"algorithm {name!r} is neither an Algorithm nor callable")
+        return out
 
-    def _problem(self, info: Any, reason: str) -> None:
-        self.problems.append(PluginProblem(info.name, info.package, reason))
+    @staticmethod
+    def name_of(entry: Algorithm) -> str:
+        return entry.name
 
-    def lookup(self, name: str) -> Algorithm:
-        key = name.casefold() if isinstance(name, str) else name
-        if key in self.algorithms:
-            return self.algorithms[key]
-        known = ", ".join(sorted(a.name for a in self.algorithms.values()))
-        close = difflib.get_close_matches(str(name).casefold(), list(self.algorithms), n=1)
-        hint = f" Did you mean {self.algorithms[close[0]].name}?" if close else ""
-        raise UnknownAlgorithmError(f"unknown algorithm {name!r}.{hint} Known algorithms: {known}.")
-
-
-_REGISTRY: AlgorithmRegistry | None = None
+    @staticmethod
+    def owner_of(entry: Algorithm) -> tuple[str, str]:
+        return entry.plugin, entry.package
 
 
 def algorithm_registry() -> AlgorithmRegistry:
     """The process-wide registry, rebuilt after plugins change."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        _REGISTRY = AlgorithmRegistry.build()
-    return _REGISTRY
-
-
-def _drop_cache() -> None:
-    global _REGISTRY
-    _REGISTRY = None
-
-
-on_reset(_drop_cache)
+    return AlgorithmRegistry.current()  # type: ignore[return-value]
 
 
 def list_algorithms() -> list[Algorithm]:

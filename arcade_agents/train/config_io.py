@@ -10,7 +10,6 @@ text, never pickle.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import math
 import tomllib
@@ -19,6 +18,8 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from arcade_core.plugin_registry import did_you_mean
 
 CONFIG_NAME = "config.toml"
 # file keys accepted as aliases of field names (the CLI spells env_id `--env`)
@@ -29,11 +30,6 @@ _FALSE = {"false", "no", "off", "0"}
 
 class ConfigError(ValueError):
     """A config value the user can fix; the message is one line."""
-
-
-def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def field_types(cls: type) -> dict[str, Any]:
@@ -164,7 +160,7 @@ def build_config(cls: type, values: Mapping[str, Any]) -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in types_:
-            hint = _did_you_mean(key, list(types_))
+            hint = did_you_mean(key, list(types_), quote=True)
             raise ConfigError(f"unknown config key {key!r} for {cls.__name__}.{hint}")
         kwargs[key] = coerce(key, value, types_[key])
     try:

@@ -388,3 +388,14 @@ def test_model_from_an_installed_throwaway_distribution(tmp_path: Path) -> None:
     assert models["ThrowawayLeaky"]["plugin"] == "throwaway"
     assert "LRU" in models
     assert json.loads(q_line) == [2, 3, 5]
+
+
+def test_one_registry_class_serves_envs_memory_models_and_algorithms() -> None:
+    from arcade_agents.train.api import algorithm_registry
+    from arcade_core.plugin_registry import PluginRegistry
+    from arcade_core.registry import registry
+
+    for reg in (registry(), memory_registry(), algorithm_registry()):
+        assert isinstance(reg, PluginRegistry) and len(reg) > 0
+    assert "gru" in memory_registry() and memory_registry().get("GRU").name == "GRU"
+    assert algorithm_registry().lookup("PQN").name == "pqn"
