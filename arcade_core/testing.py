@@ -475,6 +475,36 @@ def spec_frame(
     return spec_score(canvas, score, score_colour)
 
 
+def random_returns(
+    env: Any, params: Any, key: jax.Array, episodes: int, steps: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`(returns, lengths, alive)` of the first episode of each of `episodes` uniformly random
+    players of `env`: dynamics only (`advance`, no frames), one jitted scan of `steps` steps
+    (default: the time limit); `alive` marks the episodes still running at the end."""
+    steps = steps or params.max_steps_in_episode
+    adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
+
+    @jax.jit
+    def run(key: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        k0, k1 = jax.random.split(key)
+        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, episodes), params)
+
+        def body(carry: Any, k: jax.Array) -> Any:
+            state, ret, length, alive = carry
+            ka, ks = jax.random.split(k)
+            a = jax.random.randint(ka, (episodes,), 0, 5)
+            state, _, r, term, trunc = adv(jax.random.split(ks, episodes), state, a, params)
+            ret, length = ret + jnp.where(alive, r, 0.0), length + alive
+            return (state, ret, length, alive & ~(term | trunc)), None
+
+        zeros = jnp.zeros(episodes)
+        init = (state, zeros, zeros.astype(jnp.int32), jnp.ones(episodes, bool))
+        (_, ret, length, alive), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
+        return ret, length, alive
+
+    return tuple(np.asarray(v) for v in run(key))  # type: ignore[return-value]
+
+
 def random_policy_return(
     env_id: str, *, episodes: int = 2000, seed: int = 0, max_steps: int | None = None
 ) -> tuple[float, float]:
@@ -482,23 +512,56 @@ def random_policy_return(
     under a uniform random policy — dynamics only, no frames, one jitted scan."""
     env, params = make(env_id)
     steps = max_steps or spec(env_id).max_steps
-    adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
+    ret, _, _ = random_returns(env, params, jax.random.key(seed), episodes, steps)
+    return float(ret.mean()), float(ret.std() / np.sqrt(episodes))
 
-    @jax.jit
-    def run(key: jax.Array) -> tuple[jax.Array, jax.Array]:
-        k0, k1 = jax.random.split(key)
-        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, episodes), params)
 
-        def body(carry: Any, k: jax.Array) -> Any:
-            state, ret, alive = carry
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (episodes,), 0, 5)
-            state, _, r, term, trunc = adv(jax.random.split(ks, episodes), state, a, params)
-            return (state, ret + jnp.where(alive, r, 0.0), alive & ~(term | trunc)), None
+def game_envs(game: str, *, render: bool = False) -> Callable[..., tuple[Any, ...]]:
+    """`get(level="Easy", partial=False, size=128) -> (env, params, jit(step)[, jit(render)])`
+    for `{game}{level}`, each built once: a game's tests share it as a module-scoped fixture."""
+    cache: dict[tuple[str, bool, int], tuple[Any, ...]] = {}
 
-        init = (state, jnp.zeros(episodes), jnp.ones(episodes, bool))
-        (_, ret, _), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
-        return ret.mean(), ret.std() / np.sqrt(episodes)
+    def get(level: str = "Easy", partial: bool = False, size: int = 128) -> tuple[Any, ...]:
+        if (level, partial, size) not in cache:
+            env, params = make(f"{game}{level}", partial_obs=partial, obs_size=size)
+            fns = (jax.jit(env.step), jax.jit(env.render)) if render else (jax.jit(env.step),)
+            cache[level, partial, size] = (env, params, *fns)
+        return cache[level, partial, size]
 
-    mean, se = run(jax.random.key(seed))
-    return float(mean), float(se)
+    return get
+
+
+def batch_render(env_id: str, obs_size: int = 128) -> Callable[[Any, bool], jax.Array]:
+    """A jitted `render(states, partial)` of `env_id` over a batch of states (`stack`)."""
+    env, params = make(env_id, obs_size=obs_size)
+    return jax.jit(
+        jax.vmap(lambda st, p: env.render(st, params, p), in_axes=(0, None)), static_argnums=1
+    )
+
+
+def view_drawers(env_id: str, sizes: tuple[int, ...] = (128, 256)) -> dict[tuple[int, bool], Any]:
+    """`{(size, partial): jit(state -> frame)}`: `env_id`'s `draw` of either view per size."""
+    from .observability import view_for
+
+    out = {}
+    for size in sizes:
+        env, params = make(env_id, obs_size=size)
+        for partial in (False, True):
+            view = view_for(partial)
+            out[size, partial] = jax.jit(lambda s, env=env, p=params, v=view: env.draw(s, p, v))
+    return out
+
+
+def play(
+    step: Callable[..., Any], state: Any, params: Any, actions: list[int]
+) -> tuple[list[float], list[bool], list[dict[str, bool]], list[Any]]:
+    """Step through `actions` from `state` (step k with key 100 + k): the rewards, dones,
+    infos (without `discount`) and states after each."""
+    rewards, dones, infos, states = [], [], [], []
+    for k, a in enumerate(actions):
+        _, state, r, d, info = step(jax.random.key(100 + k), state, a, params)
+        rewards.append(float(r))
+        dones.append(bool(d))
+        infos.append({k: bool(v) for k, v in info.items() if k != "discount"})
+        states.append(state)
+    return rewards, dones, infos, states

@@ -14,9 +14,10 @@ The game kit — what the built-in games share, public so that every plugin's ga
 * `layers`: a step's drawing as `Layer`s over row ranges, composed into full-width windows
   (`layered_windows`), and the frame's score as a layer (`score_layer`, `number_layer`).
 * `grid`: an N x N board of cells with grid lines (`GridMaps`), drawn from per-row bit words
-  (`row_words`, `shift_cols`).
-* `cursor`: a cursor over such a board — moves, its one-hot cell, random placement of the
-  cursor and of k items (`from arcade_core.render.cursor import move, random_subset`).
+  (`row_words`, `shift_cols`); `BoardFrame`, the frame of a cursor game on such a board.
+* `cursor`: a cursor over such a board — moves, its one-hot cell, the repeat rule
+  (`CursorBoard`), random placement of the cursor and of k items
+  (`from arcade_core.render.cursor import CursorBoard, random_subset`).
 """
 
 from .canvas import (
@@ -50,7 +51,7 @@ from .canvas import (
 )
 from .font import DIGITS, LETTERS, glyph_mask
 from .frame import FrameLayout
-from .grid import GridMaps, row_words, shift_cols
+from .grid import BoardFrame, GridMaps, row_words, shift_cols
 from .layers import Layer, compact_rows, layered_windows, number_layer, score_layer
 from .static import (
     disc_mask,
@@ -65,6 +66,7 @@ from .static import (
 )
 
 __all__ = [
+    "BoardFrame",
     "GridMaps",
     "Layer",
     "compact_rows",

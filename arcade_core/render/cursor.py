@@ -15,6 +15,9 @@ column i), where "free", "fits" and "k-th" are a few shifts and popcounts per ro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import jax
 import jax.numpy as jnp
 
@@ -30,6 +33,42 @@ def move(cx: jax.Array, cy: jax.Array, action: jax.Array, n: int) -> tuple[jax.A
         jnp.clip(cx + dx, 0, n - 1).astype(jnp.int32),
         jnp.clip(cy + dy, 0, n - 1).astype(jnp.int32),
     )
+
+
+@dataclass(frozen=True)
+class CursorBoard:
+    """What cursor games on an N x N board share beyond the moves (BattleShip, MineSweeper):
+    the board size, checked against the sizes a game offers, and the repeat rule — firing at a
+    cell already used costs -2/N², and the fire that brings the repeats to N²/2 ends the
+    episode (GAMES.md §3.4, §3.7, the suite's fix)."""
+
+    n: int
+
+    @classmethod
+    def of(cls, board_size: int, sizes: Iterable[int]) -> CursorBoard:
+        """The board of side `board_size`; a `ValueError` naming `sizes` if it is not one."""
+        n = int(board_size)
+        if n not in set(sizes):
+            raise ValueError(f"board_size must be one of {sorted(sizes)}, got {n}")
+        return cls(n)
+
+    @property
+    def repeat_penalty(self) -> float:
+        return -2.0 / (self.n * self.n)
+
+    @property
+    def repeat_limit(self) -> int:
+        return self.n * self.n // 2
+
+    def aim(
+        self, cx: jax.Array, cy: jax.Array, action: jax.Array
+    ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+        """One cursor step: `(fire, cx, cy, target)` — whether `action` fires, the cursor after
+        it, and bool[N, N] the cell fired at (the cursor's before the move; none unless
+        firing)."""
+        fire = action == FIRE
+        new_cx, new_cy = move(cx, cy, action, self.n)
+        return fire, new_cx, new_cy, one_hot(cx, cy, self.n) & fire
 
 
 def pick_below(word: jax.Array, count: jax.Array | int) -> jax.Array:

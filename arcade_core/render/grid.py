@@ -16,11 +16,17 @@ static `[h, w]`, element-wise, no gather, no division.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from .canvas import colour_row
+from .frame import FrameLayout
+from .layers import layered_windows, score_layer
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,12 @@ class GridMaps:
     n: int
     cell: int
     gap: int = 2
+
+    @classmethod
+    def fitting(cls, n: int, side: int, gap: int = 2) -> GridMaps:
+        """The largest board of N x N cells whose side fits in `side` px: cell c =
+        (side - gap (N + 1)) // N (GAMES.md §2.2)."""
+        return cls(n, (side - gap * (n + 1)) // n, gap)
 
     @property
     def pitch(self) -> int:
@@ -92,6 +104,56 @@ class GridMaps:
     def rows(self, values: jax.Array) -> jax.Array:
         """[N] values per board row -> [side]: each pixel row's value (0 on the grid lines)."""
         return self.row_blocks(jnp.broadcast_to(values[:, None], (self.n, self.cell)))
+
+
+class BoardFrame:
+    """The frame of a cursor game on an N x N board (BattleShip, MineSweeper): a `GridMaps`
+    board filling the game area (`area_side` px: the spec's numbers make cells fit exactly)
+    with its grid lines baked, its rows drawn as one full-width
+    window, per-byte cell indices to highlight the cursor's cell, and the score as a layer.
+    `FrameLayout`'s own arguments (name, colours, score digits) pass through."""
+
+    def __init__(
+        self,
+        obs_size: int,
+        n: int,
+        *,
+        area_side: int,
+        grid_colour: Sequence[int],
+        gap: int = 2,
+        **layout: Any,
+    ) -> None:
+        self.n = n
+        self.grid = grid = GridMaps.fitting(n, area_side, gap)
+        assert grid.side == area_side, (grid.side, area_side)
+        self.layout = FrameLayout(obs_size, area_side=area_side, **layout)
+        self.layout.area[grid.line_mask()] = np.asarray(grid_colour, np.uint8)
+        S, o = obs_size, self.layout.offset
+        self.window = self.layout.window(-o, 0, S - o, area_side)  # the board's rows, full width
+        self.col_index = self.per_byte(grid.col_index(), -1)[None, :]  # [1, 3S], -1 off cells
+        self.row_index = grid.index()[:, None]  # [side, 1]
+
+    def per_byte(self, per_col: np.ndarray, fill: int) -> np.ndarray:
+        """A per-board-column map ([..., side]) spread over the canvas's bytes ([..., 3S])."""
+        S, o, side = self.layout.size, self.layout.offset, self.grid.side
+        out = np.full((*per_col.shape[:-1], S), fill, per_col.dtype)
+        out[..., o : o + side] = per_col
+        return np.repeat(out, 3, axis=-1)
+
+    def on_cursor(self, cx: jax.Array, cy: jax.Array) -> jax.Array:
+        """bool[side, 3S]: the bytes of the cursor cell's interior."""
+        return (jnp.asarray(self.row_index) == cy) & (jnp.asarray(self.col_index) == cx)
+
+    def base(self, on_cursor: jax.Array, colour: Sequence[int]) -> jax.Array:
+        """The board's rows of the background with the cursor cell filled with `colour`."""
+        cursor = jnp.asarray(colour_row(colour, self.layout.size))
+        return jnp.where(on_cursor, cursor, self.layout.pixels(self.window))
+
+    def render(self, pixels: jax.Array, score: jax.Array) -> jax.Array:
+        """The frame: the board's rows `pixels`, and the score in uint8 (`score_layer`: no
+        per-byte shift), pixel-identical to `FrameLayout.render`'s."""
+        windows = layered_windows(self.layout, [score_layer(self.layout, score)])
+        return self.layout.render({self.window: pixels, **windows})
 
 
 def row_words(values: jax.Array, bits: int) -> jax.Array:

@@ -10,6 +10,7 @@ import pytest
 
 import arcade_core
 from arcade_core.render import glyph_mask
+from arcade_core.testing import play, view_drawers
 from arcade_games.autoencode import constants as C
 from arcade_games.autoencode.game import AutoEncode, AutoEncodeState
 from arcade_games.cards.suits import suit_mask
@@ -22,17 +23,6 @@ RED, BLACK = (255, 0, 0), (0, 0, 0)
 def easy():
     env, params = arcade_core.make("AutoEncodeEasy")
     return env, params, jax.jit(env.step), jax.jit(env.reset)
-
-
-def play(step, state, params, actions):
-    rewards, dones, infos, states = [], [], [], []
-    for k, a in enumerate(actions):
-        _, state, r, d, info = step(jax.random.key(100 + k), state, a, params)
-        rewards.append(float(r))
-        dones.append(bool(d))
-        infos.append({k: bool(v) for k, v in info.items() if k != "discount"})
-        states.append(state)
-    return rewards, dones, infos, states
 
 
 def test_reset_shuffles_a_deck_of_k_mod_4():
@@ -179,13 +169,8 @@ BG = C.BACKGROUND
 
 @pytest.fixture(scope="module")
 def drawers():
-    out = {}
-    for size in (128, 256):
-        env, params = arcade_core.make("AutoEncodeHard", obs_size=size)
-        for partial in (False, True):
-            view = arcade_core.observability.view_for(partial)
-            out[size, partial] = jax.jit(lambda s, env=env, p=params, v=view: env.draw(s, p, v))
-    return out
+    """Jitted `draw` of AutoEncodeHard per (size, partial)."""
+    return view_drawers("AutoEncodeHard")
 
 
 def make_state(cards, t, sel=0, score=0, count=0) -> AutoEncodeState:

@@ -25,13 +25,9 @@ NAME = (74, 214, 247)
 X_MDP_PLAIN = tuple(min(a, b) for a, b in zip(X_MARK, AREA, strict=True))
 X_MDP_CURSOR = tuple(min(a, b) for a, b in zip(X_MARK, CURSOR, strict=True))
 
-# game-area side s per board size N and observation size (cell c = (s - 2(N+1)) // N)
+# game-area side s per board size N and observation size; cells fill it:
+# c = (s - 2(N+1)) // N = 21/17/13 at 256, 9/7/6 at 128 (`GridMaps.fitting`)
 AREA_SIDE = {256: {8: 186, 10: 192, 12: 182}, 128: {8: 90, 10: 92, 12: 98}}
 X_HALF_WIDTH = {256: 1, 128: 0}  # k: X strokes are 2k+1 px wide
 O_THICKNESS = {256: 2, 128: 1}
 GRID_GAP = 2
-
-
-def cell_side(obs_size: int, n: int) -> int:
-    """c = (s - 2(N+1)) // N: 21/17/13 at 256, 9/7/6 at 128."""
-    return (AREA_SIDE[obs_size][n] - GRID_GAP * (n + 1)) // n

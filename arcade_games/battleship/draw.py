@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from arcade_core.observability import View
-from arcade_core.render import FrameLayout, GridMaps, colour_row, layered_windows, score_layer
+from arcade_core.render import BoardFrame, colour_row
 from arcade_core.render.cursor import one_hot
 
 from . import constants as C
@@ -40,45 +40,33 @@ def mark_bits(cell: int, obs_size: int) -> np.ndarray:
     return (x_mask * X_CODE | o_mask * O_CODE).astype(np.uint32)
 
 
-class BattleShipRenderer:
+class BattleShipRenderer(BoardFrame):
     """Draws a BattleShip state at one observation size for an N x N board."""
 
     def __init__(self, obs_size: int, n: int) -> None:
-        self.n = n
-        side = C.AREA_SIDE[obs_size][n]
-        self.grid = grid = GridMaps(n, C.cell_side(obs_size, n), C.GRID_GAP)
-        assert grid.side == side, (grid.side, side)
-        self.layout = layout = FrameLayout(
+        super().__init__(
             obs_size,
+            n,
+            area_side=C.AREA_SIDE[obs_size][n],
+            grid_colour=C.GRID,
+            gap=C.GRID_GAP,
             name="BATTLESHIP",
             background=C.BACKGROUND,
             name_colour=C.NAME,
             score_colour=C.SCORE,
-            area_side=side,
             area_colour=C.AREA,
             max_score_digits=len(str(C.SHIP_CELLS)),
         )
-        layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
-        S, o = obs_size, layout.offset
-        self.window = layout.window(-o, 0, S - o, side)  # the board's rows, full width
-
-        def per_byte(per_col: np.ndarray, fill: int) -> np.ndarray:
-            """A per-board-column map ([..., side]) spread over the canvas's bytes."""
-            out = np.full((*per_col.shape[:-1], S), fill, per_col.dtype)
-            out[..., o : o + side] = per_col
-            return np.repeat(out, 3, axis=-1)
-
+        grid = self.grid
         # per byte: its board column as a bit of a uint8 word (columns 8w..8w+7 in word w),
         # kept only where the pixel lies on an X (`xbit`) or an O (`obit`) stroke
-        col = per_byte(grid.col_index(), -1)
+        col = self.col_index[0]
         self.words = -(-n // 8)
         self.word_of = (np.maximum(col, 0) // 8)[None, :]  # [1, 3S]
         bit = np.where(col >= 0, 1 << (np.maximum(col, 0) % 8), 0).astype(np.uint8)
-        marks = per_byte(grid.tile(mark_bits(grid.cell, obs_size)), 0)
+        marks = self.per_byte(grid.tile(mark_bits(grid.cell, obs_size)), 0)
         self.xbit = np.where(marks & X_CODE, bit[None, :], 0).astype(np.uint8)
         self.obit = np.where(marks & O_CODE, bit[None, :], 0).astype(np.uint8)
-        self.col_index = col[None, :]  # [1, 3S], -1 off the cells
-        self.row_index = grid.index()[:, None]  # [side, 1]
 
     def plane(self, cells: jax.Array) -> jax.Array:
         """bool[N, N] -> uint8[side, 1 or 3S]: the row word holding each byte's cell's bit."""
@@ -95,9 +83,7 @@ class BattleShipRenderer:
     def __call__(self, state: Any, view: View) -> jax.Array:
         S = self.layout.size
         code = jnp.where(state.guesses, jnp.where(state.ships, X_CODE, O_CODE), NONE)
-        on_cursor = (jnp.asarray(self.row_index) == state.cy) & (
-            jnp.asarray(self.col_index) == state.cx
-        )
+        on_cursor = self.on_cursor(state.cx, state.cy)
 
         def row(c: tuple[int, int, int]) -> jax.Array:
             return jnp.asarray(colour_row(c, S))
@@ -113,9 +99,6 @@ class BattleShipRenderer:
             x_colour = jnp.where(on_cursor, row(C.X_MDP_CURSOR), row(C.X_MDP_PLAIN))
         x_lit = (self.plane(code == X_CODE) & jnp.asarray(self.xbit)) != 0
         o_lit = (self.plane(code == O_CODE) & jnp.asarray(self.obit)) != 0
-        base = jnp.where(on_cursor, row(C.CURSOR), self.layout.pixels(self.window))
+        base = self.base(on_cursor, C.CURSOR)
         pixels = jnp.where(x_lit, x_colour, jnp.where(o_lit, row(C.O_MARK), base))
-        # the score in uint8 (`arcade_core.render.number_layer`: no per-byte shift), pixel-identical
-        # to `FrameLayout.render`'s
-        windows = layered_windows(self.layout, [score_layer(self.layout, state.hits)])
-        return self.layout.render({self.window: pixels, **windows})
+        return self.render(pixels, state.hits)

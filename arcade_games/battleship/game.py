@@ -10,10 +10,8 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.render.cursor import (
-    FIRE,
-    move,
+    CursorBoard,
     nth_set_bit,
-    one_hot,
     pick_below,
     random_cell,
     rows_to_board,
@@ -103,16 +101,12 @@ class BattleShip(Environment[BattleShipState, BattleShipParams]):
         super().__init__(
             partial_obs=partial_obs, obs_size=obs_size, final_observation=final_observation
         )
-        n = int(board_size)
-        if n not in C.AREA_SIDE[self.obs_size]:
-            raise ValueError(
-                f"board_size must be one of {sorted(C.AREA_SIDE[self.obs_size])}, got {n}"
-            )
-        self.n = n
+        self.board = board = CursorBoard.of(board_size, C.AREA_SIDE[self.obs_size])
+        self.n = board.n
         self.hit_reward = 1.0 / C.SHIP_CELLS
-        self.repeat_penalty = -2.0 / (n * n)
-        self.repeat_limit = n * n // 2
-        self.renderer = BattleShipRenderer(self.obs_size, n)
+        self.repeat_penalty = board.repeat_penalty
+        self.repeat_limit = board.repeat_limit
+        self.renderer = BattleShipRenderer(self.obs_size, board.n)
 
     @property
     def default_params(self) -> BattleShipParams:
@@ -135,9 +129,7 @@ class BattleShip(Environment[BattleShipState, BattleShipParams]):
     def transition(
         self, key: jax.Array, state: BattleShipState, action: jax.Array, params: BattleShipParams
     ) -> tuple[BattleShipState, jax.Array, jax.Array]:
-        fire = action == FIRE
-        cx, cy = move(state.cx, state.cy, action, self.n)
-        target = one_hot(state.cx, state.cy, self.n) & fire
+        fire, cx, cy, target = self.board.aim(state.cx, state.cy, action)
         repeat = jnp.any(state.guesses & target)
         hit = jnp.any(state.ships & target) & ~repeat
         hits = state.hits + hit.astype(jnp.int32)

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import arcade_core
+from arcade_core.testing import game_envs, random_returns
 from arcade_games.battleship.game import BattleShipState, place_ships
 
 LEVELS = {"Easy": 8, "Medium": 10, "Hard": 12}
@@ -28,15 +28,7 @@ REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
 @pytest.fixture(scope="module")
 def envs():
     """(level, partial, size) -> (env, params, jitted step), built lazily and shared."""
-    cache: dict = {}
-
-    def get(level: str, partial: bool = False, size: int = 128):
-        if (level, partial, size) not in cache:
-            env, params = arcade_core.make(f"BattleShip{level}", partial_obs=partial, obs_size=size)
-            cache[level, partial, size] = (env, params, jax.jit(env.step))
-        return cache[level, partial, size]
-
-    return get
+    return game_envs("BattleShip")
 
 
 def make_state(ships, guesses, cx, cy, time=1) -> BattleShipState:
@@ -235,28 +227,8 @@ def test_random_policy_mean_return_matches_the_spec(envs, level):
     """§4.2: random -0.109 / -0.124 / -0.143 (reference dynamics; the suite's fixes move it by
     far less than the sampling error)."""
     env, params, _ = envs(level)
-    n_eps, steps = 2000, params.max_steps_in_episode
-
-    @jax.jit
-    def returns(key):
-        k0, k1 = jax.random.split(key)
-        _, s = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(k0, n_eps), params)
-
-        def body(carry, k):
-            s, ret, alive = carry
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (n_eps,), 0, 5)
-            sel, _, r, term, trunc = jax.vmap(env.advance, in_axes=(0, 0, 0, None))(
-                jax.random.split(ks, n_eps), s, a, params
-            )
-            return (sel, ret + jnp.where(alive, r, 0.0), alive & ~(term | trunc)), None
-
-        (_, ret, alive), _ = jax.lax.scan(
-            body, (s, jnp.zeros(n_eps), jnp.ones(n_eps, bool)), jax.random.split(k1, steps)
-        )
-        return ret, alive
-
-    ret, alive = (np.asarray(x) for x in returns(jax.random.key(11)))
+    n_eps = 2000
+    ret, _, alive = random_returns(env, params, jax.random.key(11), n_eps)
     assert not alive.any()
     assert ret.min() >= -1 - 1e-5 and ret.max() <= 1 + 1e-5
     se = ret.std() / np.sqrt(n_eps) * np.sqrt(2)  # ours and the spec's figure both sampled

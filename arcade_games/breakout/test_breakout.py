@@ -14,7 +14,7 @@ import pytest
 import arcade_core
 from arcade_core.render import DIGITS, new_canvas, text
 from arcade_core.render.frame import LETTER, SCORE_BOX, name_box
-from arcade_core.testing import stack
+from arcade_core.testing import batch_render, random_returns, stack
 from arcade_games.breakout import constants as C
 from arcade_games.breakout.game import BreakoutState
 
@@ -239,25 +239,7 @@ def test_ball_tracking_paddle_clears_all_bricks_within_the_time_limit(env_id: st
 def test_random_policy_mean_return_matches_spec(env_id: str, expected: float) -> None:
     env, params = arcade_core.make(env_id)
     n, T = 512, 600  # random episodes last < 500 steps
-
-    @jax.jit
-    def run(key):
-        k0, k1 = jax.random.split(key)
-        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, n), params)
-        adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
-
-        def body(c, k):
-            state, ret, alive = c
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (n,), 0, 5)
-            state, _, r, term, trunc = adv(jax.random.split(ks, n), state, a, params)
-            return (state, ret + jnp.where(alive, r, 0.0), alive & ~(term | trunc)), None
-
-        init = (state, jnp.zeros(n), jnp.ones(n, bool))
-        (_, ret, alive), _ = jax.lax.scan(body, init, jax.random.split(k1, T))
-        return ret, alive
-
-    ret, alive = (np.asarray(v) for v in run(jax.random.key(11)))
+    ret, _, alive = random_returns(env, params, jax.random.key(11), n, T)
     assert not alive.any()
     se = ret.std() * math.sqrt(1 / n + 1 / 500)  # ours and the spec's 500 episodes
     assert abs(ret.mean() - expected) < 4 * se + 0.001, (ret.mean(), se)
@@ -315,11 +297,7 @@ STATES = [
 
 @pytest.fixture(scope="module", params=[128, 256])
 def draw(request):
-    env, params = arcade_core.make("BreakoutHard", obs_size=request.param)
-    fn = jax.jit(
-        jax.vmap(lambda st, p: env.render(st, params, p), in_axes=(0, None)), static_argnums=1
-    )
-    return request.param, fn
+    return request.param, batch_render("BreakoutHard", request.param)
 
 
 @pytest.mark.parametrize("partial", [False, True])

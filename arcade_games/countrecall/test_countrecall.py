@@ -10,6 +10,7 @@ import pytest
 
 import arcade_core
 from arcade_core.render import glyph_mask
+from arcade_core.testing import play, view_drawers
 from arcade_games.cards.suits import suit_mask
 from arcade_games.countrecall import constants as C
 from arcade_games.countrecall.game import CountRecall, CountRecallState
@@ -23,18 +24,6 @@ IDS = ("CountRecallEasy", "CountRecallMedium", "CountRecallHard")
 def easy():
     env, params = arcade_core.make("CountRecallEasy")
     return env, params, jax.jit(env.step), jax.jit(env.reset)
-
-
-def play(step, state, params, actions):
-    """Step through `actions` from `state`; rewards, dones, infos and the states after each."""
-    rewards, dones, infos, states = [], [], [], []
-    for k, a in enumerate(actions):
-        _, state, r, d, info = step(jax.random.key(100 + k), state, a, params)
-        rewards.append(float(r))
-        dones.append(bool(d))
-        infos.append({k: bool(v) for k, v in info.items() if k != "discount"})
-        states.append(state)
-    return rewards, dones, infos, states
 
 
 def target(state: CountRecallState) -> int:
@@ -248,13 +237,7 @@ BG, AREA = C.BACKGROUND, C.AREA
 @pytest.fixture(scope="module")
 def drawers():
     """Jitted `draw` of CountRecallHard per (size, partial)."""
-    out = {}
-    for size in (128, 256):
-        env, params = arcade_core.make("CountRecallHard", obs_size=size)
-        for partial in (False, True):
-            view = arcade_core.observability.view_for(partial)
-            out[size, partial] = jax.jit(lambda s, env=env, p=params, v=view: env.draw(s, p, v))
-    return out
+    return view_drawers("CountRecallHard")
 
 
 def make_state(value, query, i, counter=0, score=0) -> CountRecallState:

@@ -18,15 +18,11 @@ NUMBER = (255, 255, 255)
 SCORE = (153, 0, 204)
 NAME = (0, 51, 102)
 
-# game-area side s per board size N and observation size (cell c = (s - 2(N+1)) // N)
+# game-area side s per board size N and observation size; cells fill it:
+# c = (s - 2(N+1)) // N = 44/28/21 at 256, 21/13/9 at 128 (`GridMaps.fitting`)
 AREA_SIDE = {256: {4: 186, 6: 182, 8: 186}, 128: {4: 94, 6: 92, 8: 90}}
 GRID_GAP = 2
 
 # cell numbers (§2.4): the MDP's single-digit variant is 15 px wide (3-px font cells) on every
 # image; the POMDP's number layout uses dw = 10 (2-px font cells) on the sub-canvas
 DIGIT_W = {"mdp": 15, "pomdp": 10}
-
-
-def cell_side(obs_size: int, n: int) -> int:
-    """c = (s - 2(N+1)) // N: 44/28/21 at 256, 21/13/9 at 128."""
-    return (AREA_SIDE[obs_size][n] - GRID_GAP * (n + 1)) // n

@@ -28,11 +28,9 @@ import numpy as np
 from arcade_core.observability import View
 from arcade_core.render import (
     DIGITS,
-    FrameLayout,
+    BoardFrame,
     GridMaps,
     colour_row,
-    layered_windows,
-    score_layer,
     shift_cols,
 )
 from arcade_core.render.cursor import one_hot
@@ -129,33 +127,26 @@ class GlyphLayout:
         return (value & jnp.asarray(self.bit)) != 0
 
 
-class MineSweeperRenderer:
+class MineSweeperRenderer(BoardFrame):
     """Draws a MineSweeper state at one observation size for an N x N board."""
 
     def __init__(self, obs_size: int, n: int) -> None:
-        self.n = n
-        side = C.AREA_SIDE[obs_size][n]
-        self.grid = grid = GridMaps(n, C.cell_side(obs_size, n), C.GRID_GAP)
-        assert grid.side == side, (grid.side, side)
-        self.layout = layout = FrameLayout(
+        super().__init__(
             obs_size,
+            n,
+            area_side=C.AREA_SIDE[obs_size][n],
+            grid_colour=C.GRID,
+            gap=C.GRID_GAP,
             name="MINESWEEPER",
             background=C.BACKGROUND,
             name_colour=C.NAME,
             score_colour=C.SCORE,
-            area_side=side,
             area_colour=C.AREA,
             max_score_digits=2,
         )
-        layout.area[grid.line_mask()] = np.asarray(C.GRID, np.uint8)
-        S, o = obs_size, layout.offset
-        self.window = layout.window(-o, 0, S - o, side)  # the board's rows, full width
-        self.mdp = GlyphLayout(grid, C.DIGIT_W["mdp"], o, S)
-        self.pomdp = GlyphLayout(grid, C.DIGIT_W["pomdp"], o, S)
-        col_index = np.full(S, -1, np.int32)
-        col_index[o : o + side] = grid.col_index()
-        self.col_index = np.repeat(col_index, 3)[None, :]  # [1, 3S], -1 off the cells
-        self.row_index = grid.index()[:, None]  # [side, 1]
+        o, S = self.layout.offset, obs_size
+        self.mdp = GlyphLayout(self.grid, C.DIGIT_W["mdp"], o, S)
+        self.pomdp = GlyphLayout(self.grid, C.DIGIT_W["pomdp"], o, S)
         assert self.pomdp.own_cell_only, "a POMDP number stays inside its cell"
 
     def glyphs(self, state: Any) -> jax.Array:
@@ -173,14 +164,6 @@ class MineSweeperRenderer:
             lit = self.pomdp.lit(jnp.where(at, glyphs, jnp.uint32(0)))
         else:
             lit = self.mdp.lit(glyphs)
-        S = self.layout.size
-        on_cursor = (jnp.asarray(self.row_index) == state.cy) & (
-            jnp.asarray(self.col_index) == state.cx
-        )
-        cursor, number = (jnp.asarray(colour_row(c, S)) for c in (C.CURSOR, C.NUMBER))
-        base = jnp.where(on_cursor, cursor, self.layout.pixels(self.window))
-        pixels = jnp.where(lit, number, base)
-        # the score in uint8 (`arcade_core.render.number_layer`: no per-byte shift), pixel-identical
-        # to `FrameLayout.render`'s
-        windows = layered_windows(self.layout, [score_layer(self.layout, state.score)])
-        return self.layout.render({self.window: pixels, **windows})
+        base = self.base(self.on_cursor(state.cx, state.cy), C.CURSOR)
+        number = jnp.asarray(colour_row(C.NUMBER, self.layout.size))
+        return self.render(jnp.where(lit, number, base), state.score)

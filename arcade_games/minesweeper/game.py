@@ -10,10 +10,8 @@ import jax.numpy as jnp
 from arcade_core.env import Environment
 from arcade_core.observability import View
 from arcade_core.render.cursor import (
-    FIRE,
-    move,
+    CursorBoard,
     neighbour_counts,
-    one_hot,
     random_cell,
     random_subset,
 )
@@ -70,15 +68,13 @@ class MineSweeper(Environment[MineSweeperState, MineSweeperParams]):
         super().__init__(
             partial_obs=partial_obs, obs_size=obs_size, final_observation=final_observation
         )
-        n = int(board_size)
-        if n not in C.MINES:
-            raise ValueError(f"board_size must be one of {sorted(C.MINES)}, got {n}")
-        self.n = n
+        self.board = board = CursorBoard.of(board_size, C.MINES)
+        self.n = n = board.n
         self.num_mines = C.MINES[n]
         self.safe_cells = n * n - self.num_mines
         self.reveal_reward = 1.0 / self.safe_cells
-        self.repeat_penalty = -2.0 / (n * n)
-        self.repeat_limit = n * n // 2
+        self.repeat_penalty = board.repeat_penalty
+        self.repeat_limit = board.repeat_limit
         self.renderer = MineSweeperRenderer(self.obs_size, n)
 
     @property
@@ -105,9 +101,7 @@ class MineSweeper(Environment[MineSweeperState, MineSweeperParams]):
     def transition(
         self, key: jax.Array, state: MineSweeperState, action: jax.Array, params: MineSweeperParams
     ) -> tuple[MineSweeperState, jax.Array, jax.Array]:
-        fire = action == FIRE
-        cx, cy = move(state.cx, state.cy, action, self.n)
-        target = one_hot(state.cx, state.cy, self.n) & fire
+        fire, cx, cy, target = self.board.aim(state.cx, state.cy, action)
         mine = jnp.any(state.mines & target)
         repeat = jnp.any(state.revealed & target)
         fresh = fire & ~mine & ~repeat

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import arcade_core
+from arcade_core.testing import game_envs, random_returns
 from arcade_games.navigator.game import NavigatorState
 
 IDS = {"Easy": 8, "Medium": 10, "Hard": 12}
@@ -27,15 +27,7 @@ REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
 @pytest.fixture(scope="module")
 def envs() -> dict:
     """(level, partial, size) -> (env, params, jitted step), built lazily and shared."""
-    cache: dict = {}
-
-    def get(level: str, partial: bool = False, size: int = 128):
-        if (level, partial, size) not in cache:
-            env, params = arcade_core.make(f"Navigator{level}", partial_obs=partial, obs_size=size)
-            cache[level, partial, size] = (env, params, jax.jit(env.step))
-        return cache[level, partial, size]
-
-    return get
+    return game_envs("Navigator")
 
 
 def make_state(board: np.ndarray, ax: int, ay: int, time: int = 0) -> NavigatorState:
@@ -215,27 +207,6 @@ def test_shortest_path_oracle_scores_one_minus_its_walking_cost(envs, level):
     assert len(returns) >= 5 and np.mean(returns) > 0.9
 
 
-def first_episode_returns(env, params, key: jax.Array, n: int) -> np.ndarray:
-    """Returns of the first episode of `n` uniformly random players (rules only, no frames)."""
-    T = params.max_steps_in_episode
-
-    def one(key):
-        k0, k1 = jax.random.split(key)
-
-        def body(carry, k):
-            s, ret, alive = carry
-            ka, ks = jax.random.split(k)
-            new, r, term = env.transition_checked(ks, s, jax.random.randint(ka, (), 0, 5), params)
-            return (new, ret + jnp.where(alive, r, 0.0), alive & ~term & (new.time < T)), None
-
-        (_, ret, _), _ = jax.lax.scan(
-            body, (env.init(k0, params), jnp.float32(0), True), jax.random.split(k1, T)
-        )
-        return ret
-
-    return np.asarray(jax.jit(jax.vmap(one))(jax.random.split(key, n)))
-
-
 @pytest.mark.parametrize(
     "level, ours",
     # spec §4.2 (reference dynamics): -0.537 / -0.544 / -0.548. The uniform treasure and start
@@ -245,7 +216,7 @@ def first_episode_returns(env, params, key: jax.Array, n: int) -> np.ndarray:
 )
 def test_random_policy_mean_return(envs, level, ours):
     env, params, _ = envs(level)
-    returns = first_episode_returns(env, params, jax.random.key(7), 2000)
+    returns = random_returns(env, params, jax.random.key(7), 2000)[0]
     assert returns.min() >= -1.0 and returns.max() <= 1.0
     se = returns.std() / np.sqrt(returns.size)
     assert abs(returns.mean() - ours) < 4 * np.hypot(se, 0.0023)

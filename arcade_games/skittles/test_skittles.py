@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import arcade_core
+from arcade_core.testing import game_envs, random_returns
 from arcade_games.skittles.game import SkittlesState, dropout_mask, enemy_shown
 
 COLUMNS = {"Easy": (1, 8), "Medium": (2, 8), "Hard": (2, 7)}
@@ -26,15 +26,7 @@ REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
 @pytest.fixture(scope="module")
 def envs() -> dict:
     """(level, partial, size) -> (env, params, jitted step, jitted render), shared."""
-    cache: dict = {}
-
-    def get(level: str = "Easy", partial: bool = False, size: int = 128):
-        if (level, partial, size) not in cache:
-            env, params = arcade_core.make(f"Skittles{level}", partial_obs=partial, obs_size=size)
-            cache[level, partial, size] = (env, params, jax.jit(env.step), jax.jit(env.render))
-        return cache[level, partial, size]
-
-    return get
+    return game_envs("Skittles", render=True)
 
 
 def make_state(enemies: dict[int, int], x: int, time: int = 20, seed: int = 0) -> SkittlesState:
@@ -198,32 +190,11 @@ def test_look_ahead_planner_nearly_always_survives_the_time_limit(envs):
     assert alive.sum() >= n - 2
 
 
-def first_episode_returns(env, params, key: jax.Array, n: int) -> np.ndarray:
-    """Returns of the first episode of `n` uniformly random players (rules only, no frames)."""
-    T = params.max_steps_in_episode
-
-    def one(key):
-        k0, k1 = jax.random.split(key)
-
-        def body(carry, k):
-            s, ret, alive = carry
-            ka, ks = jax.random.split(k)
-            new, r, term = env.transition_checked(ks, s, jax.random.randint(ka, (), 0, 5), params)
-            return (new, ret + jnp.where(alive, r, 0.0), alive & ~term & (new.time < T)), None
-
-        (_, ret, _), _ = jax.lax.scan(
-            body, (env.init(k0, params), jnp.float32(0), True), jax.random.split(k1, T)
-        )
-        return ret
-
-    return np.asarray(jax.jit(jax.vmap(one))(jax.random.split(key, n)))
-
-
 @pytest.mark.parametrize("level, spec", [("Easy", 0.150), ("Medium", 0.144), ("Hard", 0.139)])
 def test_random_policy_mean_return_matches_the_spec(envs, level, spec):
     """§4.2, measured by the spec on 2000 episodes (standard error about 0.0013 there)."""
     env, params, *_ = envs(level)
-    returns = first_episode_returns(env, params, jax.random.key(11), 2000)
+    returns = random_returns(env, params, jax.random.key(11), 2000)[0]
     assert returns.min() >= 0.1 - 1e-6 and returns.max() <= 1.0 + 1e-6
     se = returns.std() / np.sqrt(returns.size)
     assert abs(returns.mean() - spec) < 4 * np.hypot(se, returns.std() / np.sqrt(2000))

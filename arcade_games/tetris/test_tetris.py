@@ -12,7 +12,7 @@ import pytest
 import arcade_core
 from arcade_core.render import DIGITS, new_canvas, text
 from arcade_core.render.frame import LETTER, SCORE_BOX, name_box
-from arcade_core.testing import stack
+from arcade_core.testing import batch_render, random_returns, stack
 from arcade_games.tetris import constants as C
 from arcade_games.tetris.game import TetrisState, clear_rows, full_rows, new_bag
 
@@ -283,26 +283,7 @@ def test_random_policy_tops_out_quickly_with_return_minus_one(env_id: str, mean_
     """§4.2: random play returns -1.000 and tops out after ~100 / 100 / 57 steps."""
     env, params = arcade_core.make(env_id)
     n, steps = 256, 2 * mean_len + 150
-
-    @jax.jit
-    def run(key):
-        k0, k1 = jax.random.split(key)
-        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, n), params)
-        adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
-
-        def body(c, k):
-            state, ret, length, alive = c
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (n,), 0, 5)
-            state, _, r, term, trunc = adv(jax.random.split(ks, n), state, a, params)
-            ret, length = ret + jnp.where(alive, r, 0.0), length + alive
-            return (state, ret, length, alive & ~(term | trunc)), None
-
-        init = (state, jnp.zeros(n), jnp.zeros(n, jnp.int32), jnp.ones(n, bool))
-        (_, ret, length, alive), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
-        return ret, length, alive
-
-    ret, length, alive = (np.asarray(v) for v in run(jax.random.key(4)))
+    ret, length, alive = random_returns(env, params, jax.random.key(4), n, steps)
     assert not alive.any()
     assert ret.mean() < -0.99 and ret.min() >= -1.0
     assert abs(length.mean() - mean_len) < 0.12 * mean_len, length.mean()
@@ -381,11 +362,7 @@ STATES = [
 
 @pytest.fixture(scope="module", params=[128, 256])
 def draw(request):
-    env, params = arcade_core.make("TetrisEasy", obs_size=request.param)
-    fn = jax.jit(
-        jax.vmap(lambda st, p: env.render(st, params, p), in_axes=(0, None)), static_argnums=1
-    )
-    return request.param, fn
+    return request.param, batch_render("TetrisEasy", request.param)
 
 
 @pytest.mark.parametrize("partial", [False, True])
