@@ -42,12 +42,13 @@ def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1, quote: bool =
 class PluginRegistry(Generic[E]):
     """Entries of one kind, by name, from every plugin's implementation of `hook`.
 
-    Subclasses set the class attributes and implement `entries_of` (validation), `name_of` and
-    `owner_of`; they may override `unknown_message`. `entries` holds what loaded cleanly,
+    Subclasses set the class attributes and implement `entries_of` (validation); entries carry
+    their name (`name_field`), `plugin` and `package`. They may override `unknown_message`. `entries` holds what loaded cleanly,
     `conflicts` the names claimed twice (with every claim), `problems` everything isolated.
     """
 
     hook: ClassVar[str]
+    name_field: ClassVar[str] = "name"  # the entry's attribute that holds its name
     kind: ClassVar[str]  # as messages name one entry: "env id", "memory model", ...
     plural: ClassVar[str]  # as messages name them all: "env ids", "models", ...
     hookspecs: ClassVar[ModuleType | None] = None  # declared before the first call
@@ -68,14 +69,20 @@ class PluginRegistry(Generic[E]):
         `self.problem(info, reason)` and leave it out."""
         raise NotImplementedError
 
-    @staticmethod
-    def name_of(entry: E) -> str:
-        raise NotImplementedError
+    def items_of(self, info: PluginInfo, result: Any) -> list[tuple[Any, Any]]:
+        """The `(name, value)` pairs of a hook that returns a dict; a problem if it does not."""
+        if not isinstance(result, dict):
+            self.problem(info, f"{self.hook} returned {type(result).__name__}, not dict")
+            return []
+        return list(result.items())
+
+    def name_of(self, entry: E) -> str:
+        return getattr(entry, self.name_field)
 
     @staticmethod
     def owner_of(entry: E) -> tuple[str, str]:
         """`(plugin, package)` that registered `entry`."""
-        raise NotImplementedError
+        return entry.plugin, entry.package  # type: ignore[attr-defined]
 
     def unknown_message(self, name: Any) -> str:
         """The message for a name nobody registered: the closest name and every known one."""

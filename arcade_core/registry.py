@@ -25,6 +25,7 @@ class Registry(PluginRegistry[EnvSpec]):
     every isolated problem."""
 
     hook = "arcade_games"
+    name_field = "id"
     kind = "env id"
     plural = "env ids"
     conflict_error = PluginConflictError
@@ -69,14 +70,6 @@ class Registry(PluginRegistry[EnvSpec]):
             return item.env_specs(), []
         except Exception as exc:  # a subclass or odd field the checks above did not foresee
             return [], [f"{type(exc).__name__}: {exc}"]
-
-    @staticmethod
-    def name_of(entry: EnvSpec) -> str:
-        return entry.id
-
-    @staticmethod
-    def owner_of(entry: EnvSpec) -> tuple[str, str]:
-        return entry.plugin, entry.package
 
     def unknown_message(self, name: Any) -> str:
         return f"unknown env id {name!r}.{did_you_mean(name, list(self.specs))}"

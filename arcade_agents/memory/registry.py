@@ -71,11 +71,8 @@ class MemoryRegistry(PluginRegistry[ModelEntry]):
         return self.entries
 
     def entries_of(self, info: PluginInfo, result: Any) -> list[ModelEntry]:
-        if not isinstance(result, dict):
-            self.problem(info, f"arcade_memory_models returned {type(result).__name__}, not dict")
-            return []
         out = []
-        for name, model in result.items():
+        for name, model in self.items_of(info, result):
             if not isinstance(name, str) or not name:
                 self.problem(info, f"memory model name {name!r} is not a non-empty string")
             elif not (inspect.isclass(model) and issubclass(model, MemoryModel)):
@@ -83,14 +80,6 @@ class MemoryRegistry(PluginRegistry[ModelEntry]):
             else:
                 out.append(ModelEntry(name, model, info.package, info.name))
         return out
-
-    @staticmethod
-    def name_of(entry: ModelEntry) -> str:
-        return entry.name
-
-    @staticmethod
-    def owner_of(entry: ModelEntry) -> tuple[str, str]:
-        return entry.plugin, entry.package
 
 
 def memory_registry() -> MemoryRegistry:

@@ -297,11 +297,8 @@ class AlgorithmRegistry(PluginRegistry[Algorithm]):
         return self.entries
 
     def entries_of(self, info: PluginInfo, result: Any) -> list[Algorithm]:
-        if not isinstance(result, dict):
-            self.problem(info, f"arcade_algorithms returned {type(result).__name__}, not dict")
-            return []
         out = []
-        for name, algo in result.items():
+        for name, algo in self.items_of(info, result):
             if isinstance(algo, Algorithm):
                 out.append(dataclasses.replace(algo, package=info.package, plugin=info.name))
             elif callable(algo):  # a bare make_train, as the hookspec first described
@@ -309,14 +306,6 @@ class AlgorithmRegistry(PluginRegistry[Algorithm]):
             else:
                 self.problem(info, f"algorithm {name!r} is neither an Algorithm nor callable")
         return out
-
-    @staticmethod
-    def name_of(entry: Algorithm) -> str:
-        return entry.name
-
-    @staticmethod
-    def owner_of(entry: Algorithm) -> tuple[str, str]:
-        return entry.plugin, entry.package
 
 
 def algorithm_registry() -> AlgorithmRegistry:
