@@ -51,17 +51,29 @@ class CSVSink:
             path.unlink()
 
     def _truncate(self, update: int) -> None:
+        """Keep the header and the whole rows up to `update`: a row past it, or torn by a kill
+        mid-write (no newline at its end, fields missing, an update that is not a count),
+        goes, and so does everything after it."""
         with self.path.open(newline="") as f:
-            reader = csv.DictReader(f)
-            columns = list(reader.fieldnames or [])
-            rows = [r for r in reader if r.get("update") and int(float(r["update"])) <= update]
+            lines = f.read().splitlines(keepends=True)
+        header = next(csv.reader(lines[:1]), []) if lines and lines[0].endswith("\n") else []
+        kept = []
+        for line in lines[1:] if header else []:
+            fields = next(csv.reader([line]), [])
+            if not line.endswith("\n") or len(fields) != len(header):
+                break
+            try:
+                row_update = int(float(fields[header.index("update")]))
+            except ValueError:
+                break
+            if row_update > update:
+                break
+            kept.append(line)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("w", newline="") as f:
-            writer = csv.DictWriter(f, columns)
-            writer.writeheader()
-            writer.writerows(rows)
+            f.write("".join(lines[:1] + kept) if header else "")
         tmp.replace(self.path)
-        self.columns = columns or None
+        self.columns = header or None
 
     def write(self, rows: Sequence[Mapping[str, float]]) -> None:
         if not rows:

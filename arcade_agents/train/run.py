@@ -8,7 +8,8 @@ resume between chunks.
 A run directory holds `config.toml`, `metrics.csv`, `tb/` (TensorBoard), `checkpoints/` and,
 at the end, `curve.png`. Checkpoints hold the whole train state (parameters, optimizer, env
 states, RNG keys, the algorithm's update counter) as plain arrays (Orbax `StandardSave`) plus a
-JSON note of the update reached; nothing is pickled. Chunks always start at multiples of the
+JSON note of the update reached and the digests of what was saved; nothing is pickled. Loading
+verifies them and falls back to the newest intact checkpoint (`checkpoint.py`). Chunks always start at multiples of the
 chunk length counted from update 0, so a resumed run replays exactly the computations of an
 uninterrupted one and ends with the same parameters.
 """
@@ -25,15 +26,20 @@ from typing import Any
 
 from . import config_io
 from . import distributed as dist
+from .checkpoint import (  # noqa: F401  (re-exported: run.RunError, run.Checkpointer, ...)
+    CKPT_DIR,
+    Checkpointer,
+    RunError,
+    _is_key,
+    abstract_of,
+    from_saveable,
+    to_saveable,
+    warn_stderr,
+)
 from .logging import RunLogger, plot_curve
 
-CKPT_DIR = "checkpoints"
 LOG_POINTS = 100  # aim for about this many logged chunks per run
 CHECKPOINTS = 10  # and about this many interval checkpoints
-
-
-class RunError(Exception):
-    """A problem with a run directory the user can fix (nothing to resume, bad checkpoint)."""
 
 
 @dataclasses.dataclass
@@ -76,109 +82,6 @@ def chunk_length(num_updates: int, target: int) -> int:
 
 def default_chunk(num_updates: int) -> int:
     return max(1, math.ceil(num_updates / LOG_POINTS))
-
-
-# ------------------------------------------------------------------ checkpoint state
-
-
-def _is_key(x: Any) -> bool:
-    import jax
-
-    return hasattr(x, "dtype") and jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key)
-
-
-def to_saveable(state: Any) -> Any:
-    """The state as Orbax can store it: typed PRNG keys as their raw `uint32` data, and
-    zero-size leaves (e.g. the empty memory carry of a memory-less agent) as `None`."""
-    import jax
-
-    def save(x: Any) -> Any:
-        if getattr(x, "size", 1) == 0:
-            return None
-        return jax.random.key_data(x) if _is_key(x) else x
-
-    return jax.tree.map(save, state)
-
-
-def from_saveable(saved: Any, like: Any) -> Any:
-    """Undo `to_saveable`: key data re-wrapped as keys and the dropped empty leaves taken
-    from `like` (a state of the same structure)."""
-    import jax
-
-    is_none = lambda x: x is None  # noqa: E731  (None fields of `like` pair with None too)
-    ref_leaves, treedef = jax.tree.flatten(like, is_leaf=is_none)
-    saved_leaves = jax.tree.flatten(saved, is_leaf=is_none)[0]
-    out = []
-    for s, ref in zip(saved_leaves, ref_leaves, strict=True):
-        if s is None:
-            out.append(ref)
-        elif _is_key(ref):
-            out.append(jax.random.wrap_key_data(s, impl=jax.random.key_impl(ref)))
-        else:
-            out.append(s)
-    return jax.tree.unflatten(treedef, out)
-
-
-def abstract_of(tree: Any) -> Any:
-    """Shape/dtype/sharding targets for an Orbax restore of `tree` (same devices as it)."""
-    import jax
-
-    def spec(x: Any) -> Any:
-        return jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=getattr(x, "sharding", None))
-
-    return jax.tree.map(spec, tree)
-
-
-class Checkpointer:
-    """Orbax `CheckpointManager` over `RUN/checkpoints/<update>/{state,meta}`: arrays via
-    `StandardSave`, the update counter and frames via `JsonSave`. Saves are synchronous and
-    atomic (Orbax writes to a temporary folder and renames), so a kill mid-save leaves the
-    previous checkpoint intact."""
-
-    def __init__(self, run_dir: Path, max_to_keep: int = 3) -> None:
-        import orbax.checkpoint as ocp
-
-        self.ocp = ocp
-        self.manager = ocp.CheckpointManager(
-            (run_dir / CKPT_DIR).absolute(),
-            options=ocp.CheckpointManagerOptions(
-                max_to_keep=max_to_keep, create=True, enable_async_checkpointing=False
-            ),
-        )
-
-    def latest(self) -> int | None:
-        return self.manager.latest_step()
-
-    def save(self, update: int, state: Any, meta: Mapping[str, Any]) -> None:
-        ocp = self.ocp
-        if update in self.manager.all_steps():
-            return
-        self.manager.save(
-            update,
-            args=ocp.args.Composite(
-                state=ocp.args.StandardSave(to_saveable(state)), meta=ocp.args.JsonSave(dict(meta))
-            ),
-            force=True,
-        )
-        self.manager.wait_until_finished()
-
-    def restore(self, like: Any, update: int | None = None) -> tuple[Any, dict[str, Any]]:
-        """The state saved at `update` (default: the latest), shaped and placed like `like`."""
-        ocp = self.ocp
-        update = self.latest() if update is None else update
-        if update is None:
-            raise RunError(f"no checkpoint in {self.manager.directory}")
-        out = self.manager.restore(
-            update,
-            args=ocp.args.Composite(
-                state=ocp.args.StandardRestore(abstract_of(to_saveable(like))),
-                meta=ocp.args.JsonRestore(),
-            ),
-        )
-        return from_saveable(out.state, like), dict(out.meta)
-
-    def close(self) -> None:
-        self.manager.close()
 
 
 # ------------------------------------------------------------------ progress
@@ -417,10 +320,8 @@ def train(
     checkpointer = Checkpointer(run_dir)
     done = 0
     if resume:
-        latest = checkpointer.latest()
-        if latest is not None:
-            state, meta = checkpointer.restore(state, latest)
-            done = int(meta["update"])
+        if checkpointer.latest() is not None:
+            done, state = _resume(checkpointer, state, lead, multi)
             say(
                 f"resuming {run_dir} at update {done:,}/{num_updates:,} ({done * per_update:,} frames)"
             )
@@ -529,6 +430,20 @@ def _meta(update: int, per_update: int) -> dict[str, int]:
     return {"update": update, "frames": update * per_update}
 
 
+def _resume(checkpointer: Checkpointer, like: Any, lead: bool, multi: bool) -> tuple[int, Any]:
+    """The newest intact checkpoint's update and state. Damaged ones newer than it (each one
+    warning line) are moved aside, not deleted, so the run can write those updates again."""
+    loaded = checkpointer.load(like, warn=None)
+    moved = checkpointer.set_aside([s for s, _ in loaded.skipped]) if lead else []
+    if multi:
+        dist.any_process(False)  # every process waits for the move, then sees it
+        checkpointer.manager.reload()
+    if lead:
+        for line in loaded.warnings(checkpointer.directory, moved):
+            warn_stderr(line)
+    return loaded.update, loaded.state
+
+
 def _title(config: Any) -> str:
     view = "POMDP" if getattr(config, "partial", False) else "MDP"
     memory = getattr(config, "memory", "none")
@@ -547,7 +462,9 @@ def _zeros(s: Any) -> Any:
 
 def restore(run_dir: str | Path, *, algorithm: Any = None, update: int | None = None) -> RunResult:
     """A finished or interrupted run, loaded: its config (from TOML), a fresh trainer and the
-    state of its latest (or the given) checkpoint."""
+    state of its newest intact (or exactly the given) checkpoint, verified; each damaged
+    checkpoint skipped is one warning line on stderr. `arcade eval` and `introspect` load
+    runs through here."""
     import jax
 
     run_dir = Path(run_dir)
@@ -555,11 +472,11 @@ def restore(run_dir: str | Path, *, algorithm: Any = None, update: int | None = 
     config = config_io.load_config(run_dir, lookup)
     trainer = make_trainer(config, lookup(config.algo))
     like = jax.tree.map(_zeros, jax.eval_shape(trainer.init, jax.random.key(int(config.seed))))
-    checkpointer = Checkpointer(run_dir)
+    checkpointer = Checkpointer(run_dir, read_only=True)  # loads only: moves nothing
     try:
-        state, meta = checkpointer.restore(like, update)
+        loaded = checkpointer.load(like, update)
     finally:
         checkpointer.close()
-    done = int(meta["update"])
+    state, done = loaded.state, loaded.update
     per = int(trainer.frames_per_update)
     return RunResult(run_dir, config, trainer, state, done, done * per, 0.0, 0.0, 0.0)
