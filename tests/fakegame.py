@@ -2,7 +2,7 @@
 
 Small enough to compile in a second, complete enough to pass the conformance suite; `Broken`
 breaks two rules on purpose (returns above 1, a POMDP that hides nothing) so tests can show
-the suite catches them.
+the suite catches them, and `Sloppy` breaks what the soak counts.
 """
 
 from __future__ import annotations
@@ -77,6 +77,17 @@ class Broken(Dot):
 
     def hidden(self, state: DotState, view) -> jax.Array:
         return jnp.bool_(False)
+
+
+class Sloppy(Dot):
+    """Breaks what `arcade soak` counts: an invalid action moves the dot (clipped to 0..4) and
+    every step pays 0.5 (returns above 1), and the 7th step of an episode pays NaN."""
+
+    def transition_checked(self, key: jax.Array, state: DotState, action: jax.Array, params):
+        action = jnp.clip(jnp.asarray(action, jnp.int32), 0, 4)
+        new, reward, terminated = self.transition(key, state, action, params)
+        reward = jnp.where(state.time == 6, jnp.nan, reward + 0.5).astype(jnp.float32)
+        return new.replace(time=state.time + 1), reward, jnp.asarray(terminated, jnp.bool_)
 
 
 def game_spec(name: str = "Dot", entry: str = "fakegame:Dot") -> GameSpec:

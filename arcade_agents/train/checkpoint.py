@@ -117,16 +117,20 @@ def abstract_of(tree: Any) -> Any:
 
 def digest_tree(tree: Any) -> dict[str, str]:
     """SHA-256 of each leaf's dtype, shape and bytes, keyed by its path in the tree. Arrays
-    split over several processes are gathered first (every process must call)."""
+    split over several processes are gathered first (then every process must call)."""
     import jax
     import numpy as np
 
-    from . import distributed as dist
+    def host(x: Any) -> np.ndarray:
+        if isinstance(x, jax.Array) and not x.is_fully_addressable:
+            from jax.experimental import multihost_utils
 
-    host = dist.gather(tree)
+            return np.asarray(multihost_utils.process_allgather(x, tiled=True))
+        return np.asarray(x)
+
     out: dict[str, str] = {}
-    for path, leaf in jax.tree_util.tree_flatten_with_path(host)[0]:
-        a = np.ascontiguousarray(np.asarray(leaf))
+    for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
+        a = np.ascontiguousarray(host(leaf))
         h = hashlib.sha256(f"{a.dtype.str}{a.shape}".encode())
         h.update(a.tobytes())
         out[jax.tree_util.keystr(path) or "<root>"] = h.hexdigest()
@@ -309,6 +313,8 @@ class Checkpointer:
     def verify(self, like: Any, update: int) -> tuple[Any, dict[str, Any], str | None]:
         """The state and note of checkpoint `update`, checked; raises `CheckpointDamaged`.
         The third value is a warning for a checkpoint that predates digests (else None)."""
+        import numpy as np
+
         ocp = self.ocp
         saveable = to_saveable(like)
         listed = check_file_digests(self.directory / str(update))
@@ -336,7 +342,8 @@ class Checkpointer:
             if legacy:
                 target: Any = abstract_of(saveable)
             else:
-                target = {"state": abstract_of(saveable), "update": _scalar_spec()}
+                # the counter comes back as a host scalar, the same in every process
+                target = {"state": abstract_of(saveable), "update": np.zeros((), np.int32)}
             try:
                 out = self.manager.restore(
                     update,
@@ -435,10 +442,3 @@ def _is_lead() -> bool:
     import jax
 
     return jax.process_index() == 0
-
-
-def _scalar_spec() -> Any:
-    import jax
-    import numpy as np
-
-    return jax.ShapeDtypeStruct((), np.int32)

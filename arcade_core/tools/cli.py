@@ -3,6 +3,7 @@
     arcade list [--json]            every registered env, and any broken plugin with its error
     arcade info ID                  one env's spec, spaces and docs
     arcade check ID... | --all      the conformance suite (non-zero exit on failure)
+    arcade soak [ID...] --steps N   random actions, invalid ones too: counters, non-zero exit
     arcade bench ID... [--floor]    frames/s of a jitted scan of vmapped steps, compile apart
     arcade plugins                  the plugins found and their status
     arcade new-plugin NAME          write a ready-to-edit game (or --kind memory) plugin
@@ -138,6 +139,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_soak(args: argparse.Namespace) -> int:
+    from . import soak
+
+    try:
+        return soak.run(args)
+    except ValueError as exc:  # a bad id or number, before anything compiles
+        raise CLIError(str(exc).splitlines()[0]) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arcade", description="POMDP Arcade: pixel RL tasks in JAX."
@@ -161,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--obs-size", type=int, nargs="+", default=[128], choices=[128, 256])
     p.add_argument("--episodes", type=int, default=64, help="random episodes for the return check")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("soak", help="random actions, invalid ones too, on every id and view")
+    from .soak import add_arguments as add_soak_arguments
+
+    add_soak_arguments(p)
+    p.set_defaults(func=cmd_soak)
 
     p = sub.add_parser("bench", help="frames/s of jitted, vmapped rollouts")
     p.add_argument("env_ids", nargs="*", metavar="ID")
