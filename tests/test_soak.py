@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from arcade_core.cli import main
 from arcade_core.registry import registry
 from arcade_core.soak import INVALID_ACTIONS, soak_env
+from arcade_core.tools.cli import main
 
 IDS = list(registry().specs)
 STEPS, ENVS = 128, 8

@@ -140,7 +140,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
-    from . import soak
+    from .. import soak
 
     try:
         return soak.run(args)
@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("soak", help="random actions, invalid ones too, on every id and view")
-    from .soak import add_arguments as add_soak_arguments
+    from ..soak import add_arguments as add_soak_arguments
 
     add_soak_arguments(p)
     p.set_defaults(func=cmd_soak)

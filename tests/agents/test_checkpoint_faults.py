@@ -20,7 +20,7 @@ import pytest
 
 from arcade_agents.train import checkpoint, run
 from arcade_agents.train.logging import read_metrics
-from arcade_core.cli import main
+from arcade_core.tools.cli import main
 
 LATEST, PREVIOUS = 6, 4
 Damage = Callable[[Path], None]
