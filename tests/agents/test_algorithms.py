@@ -186,13 +186,22 @@ def bandit() -> Any:
     unregister_plugin("test-bandit")
 
 
-def test_pqn_learns_the_paying_action_of_a_bandit(bandit: str) -> None:
+@pytest.mark.parametrize("algo", ["pqn", "dqn"])
+def test_value_learners_learn_the_paying_action_of_a_bandit(bandit: str, algo: str) -> None:
     """The greedy action becomes `fire`, its Q-value nears 1 and the others stay below, and
-    the return rises from ε-greedy chance to near 1."""
-    config = PQNConfig(
+    the return rises from ε-greedy chance to near 1: PQN from its rollouts, DQN from its
+    replay ring through its target network."""
+    common = dict(
         env_id=bandit, num_envs=4, num_steps=2, features=16, total_frames=4 * 2 * 40,
-        num_epochs=2, num_minibatches=1, lr=1e-2, eps_decay=0.5, lr_decay=False,
+        lr=1e-2, eps_decay=0.5, lr_decay=False,
     )  # fmt: skip
+    if algo == "pqn":
+        config = PQNConfig(**common, num_epochs=2, num_minibatches=1)
+    else:
+        config = DQNConfig(
+            **common, batch_size=4, grad_steps=2, buffer_rollouts=4, learning_starts=0,
+            target_update_every=1,
+        )  # fmt: skip
     trainer = make_train(config)
     update = jax.jit(trainer.update)
     state, returns = trainer.init(jax.random.key(0)), []
