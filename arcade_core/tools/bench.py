@@ -1,5 +1,5 @@
-"""`arcade bench`: frames/s of a jitted `lax.scan` of vmapped steps with random actions — the
-same measurement as `shared/bench/throughput.py` — with compile time reported apart, and the
+"""`arcade bench`: frames/s of a jitted `lax.scan` of vmapped steps with random actions, with
+compile time reported apart, and the
 frame-write floor (a scan that merely writes a fresh frame per step) measured in the same run.
 
 With a floor, each env's timed runs alternate with runs of the floor, and its % of the floor
