@@ -1,6 +1,6 @@
 """`arcade bench`: frames/s of a jitted `lax.scan` of vmapped steps with random actions, with
-compile time reported apart, and the
-frame-write floor (a scan that merely writes a fresh frame per step) measured in the same run.
+compile time reported apart, and the frame-write floor (a scan that merely writes a fresh
+frame per step) measured in the same run.
 
 With a floor, each env's timed runs alternate with runs of the floor, and its % of the floor
 is the ratio of the two best times: a shared machine's speed drifts by up to 2x over minutes,
