@@ -106,13 +106,13 @@ def timed(cmd: list[str], log: Path) -> float:
 def workers(out: Path, envs: list[str]) -> None:
     """Trials/hour of one smoke sub-grid with 1 and with 2 workers, then the skip cost."""
     grid = ["--preset", "smoke", "--env", *envs]
-    n = len(envs) * 2 * 2  # both views x {none, GRU}
     rate = {}
     for k in (1, 2):
         d = out / f"workers-{k}"
         shutil.rmtree(d, ignore_errors=True)
         wall = timed([ARCADE, "sweep", *grid, "--out", str(d), "--max-concurrent", str(k)],
                      out / f"workers-{k}.log")  # fmt: skip
+        n = sum(1 for _ in (d / "trials").iterdir())  # the trials the sweep ran
         rate[k] = n / wall * 3600
         print(f"  {k} worker(s): {n} trials in {wall:6.1f} s = {rate[k]:6.1f} trials/hour")
     print(f"  2 workers / 1 worker: {rate[2] / rate[1]:.2f}x")
