@@ -28,6 +28,7 @@ _EXPORTS = {
     "Box": "spaces",
     "LogWrapper": "wrappers",
     "to_gymnax": "wrappers",
+    "to_gymnasium": "wrappers",
     "to_gymnasium_vector": "wrappers",
     "check_env": "testing",
     "hookimpl": "hookspecs",
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .spaces import Box, Discrete
     from .specs import Difficulty, EnvSpec, GameSpec
     from .testing import check_env
-    from .wrappers import LogWrapper, to_gymnasium_vector, to_gymnax
+    from .wrappers import LogWrapper, to_gymnasium, to_gymnasium_vector, to_gymnax
 
 
 def __getattr__(name: str) -> Any:

@@ -19,3 +19,24 @@ class CLIError(UserError):
 
 class RecordError(UserError):
     """A recording cannot be made or written (missing extra, bad file name, bad policy)."""
+
+
+class MissingExtraError(UserError, ImportError):
+    """A feature needs a package of an optional extra that is not installed (one line, naming
+    the `pip install` that fixes it); an `ImportError` too, so `except ImportError` catches it."""
+
+
+def require_extra(module: str, extra: str, feature: str) -> object:
+    """Import `module` for `feature`, or raise `MissingExtraError` naming the extra to install.
+
+    Optional dependencies are imported only by the feature that needs them, so the core install
+    stays small; this keeps the failure to one actionable line."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or module
+        raise MissingExtraError(
+            f"{feature} needs {missing.split('.')[0]}: pip install 'pomdp-arcade[{extra}]'"
+        ) from None

@@ -4,6 +4,7 @@ plugin (the built-in games included). Building it imports no game module and no 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,12 @@ class PluginConflictError(ValueError):
 
 class PluginLoadError(ImportError):
     """An env's game module (its spec's `entry`) failed to import; names the plugin."""
+
+
+class UnknownArgumentError(ValueError, TypeError):
+    """`make` got a keyword argument the env's constructor does not take. A `ValueError`
+    (a bad value for `make`) that is also the `TypeError` Python would raise, so code that
+    caught the latter keeps working."""
 
 
 class Registry(PluginRegistry[EnvSpec]):
@@ -117,7 +124,8 @@ def make(
     """Build an env: `(env, default_params)`, as `popgym_arcade.make` does.
 
     `partial_obs=True` selects the POMDP variant; `obs_size` is 128 or 256 (anything else is a
-    `ValueError`); extra `kwargs` go to the game's constructor (e.g. `final_observation=True`).
+    `ValueError`); extra `kwargs` go to the game's constructor (e.g. `final_observation=True`);
+    one it does not take is an `UnknownArgumentError` (a `ValueError`) naming those it does.
     """
     from .spaces import check_obs_size
 
@@ -130,6 +138,57 @@ def make(
             f"env {env_id!r} of plugin {sp.plugin!r} ({sp.package}) cannot load {sp.entry!r}: "
             f"{type(exc).__name__}: {exc}"
         ) from exc
-    env = factory(partial_obs=partial_obs, obs_size=obs_size, **{**sp.kwargs, **kwargs})
+    base_kwargs = {"partial_obs": partial_obs, "obs_size": obs_size, **sp.kwargs}
+    if kwargs:
+        check_make_kwargs(env_id, factory, kwargs, lambda: params_fields(factory(**base_kwargs)))
+    env = factory(**{**base_kwargs, **kwargs})
     env.spec = sp
     return env, env.default_params
+
+
+def check_make_kwargs(
+    env_id: str, factory: Any, kwargs: dict[str, Any], fields: Callable[[], list[str]]
+) -> None:
+    """Raise `UnknownArgumentError` if `factory` takes none of some `kwargs`, checked against its
+    signature before anything is built (a factory taking `**kwargs` accepts all). A name that
+    is a field of the env's params (`fields()`, called only then) gets a hint to set it there."""
+    import inspect
+
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # no introspectable signature: let the call decide
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    valid = [p.name for p in params if p.kind in kinds]
+    unknown = [k for k in kwargs if k not in valid]
+    if not unknown:
+        return
+    word = unknown[0]
+    if close := suggest(word, valid, n=1):
+        hint = f" Did you mean {close[0]!r}?"
+    else:
+        try:
+            in_params = word in fields()
+        except Exception:  # the hint is a nicety; the error stands without it
+            in_params = False
+        hint = (
+            f" {word!r} is a field of the env's params: pass "
+            f"params.replace({word}=...) to reset/step."
+            if in_params
+            else ""
+        )
+    plural = "s" if len(unknown) > 1 else ""
+    raise UnknownArgumentError(
+        f"make({env_id!r}) got unknown keyword argument{plural} {', '.join(unknown)}; "
+        f"valid: {', '.join(valid)}.{hint}"
+    )
+
+
+def params_fields(env: Any) -> list[str]:
+    """The field names of an env's default params (a dataclass), or none."""
+    import dataclasses
+
+    params = env.default_params
+    return [f.name for f in dataclasses.fields(params)] if dataclasses.is_dataclass(params) else []

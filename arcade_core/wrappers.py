@@ -1,16 +1,14 @@
-"""Wrappers and adapters: `LogWrapper` (episode statistics in `info`), `to_gymnax` (a real
-gymnax 1.x `Environment`, so gymnax wrappers and training code run on our envs) and
-`to_gymnasium_vector` (a Gymnasium `VectorEnv` over the jitted, vmapped env, for torch / SB3 /
-CleanRL users). gymnax and gymnasium are imported only when an adapter is built."""
+"""Wrappers: `LogWrapper` (episode statistics in `info`), and the adapters' shared argument
+handling (`resolve_env`). The adapters live in `gymnax_env` (gymnax) and `gym` (Gymnasium),
+which alone import those optional packages; `to_gymnax` / `to_gymnasium_vector` here forward
+to them."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .struct import dataclass
 
@@ -73,161 +71,49 @@ class LogWrapper(Wrapper):
         return obs, state, reward, done, info
 
 
-# ------------------------------------------------------------------------------- gymnax
+# ----------------------------------------------------------------------------- adapters
 
 
-def to_gymnax(env: Any) -> Any:
-    """A `gymnax.environments.environment.Environment` running `env`.
+def resolve_env(env: Any, **make_kwargs: Any) -> tuple[Any, Any]:
+    """`(env, default_params)` from an env or an env id: what every adapter takes.
 
-    `step` follows gymnax 1.x: `(obs, state, reward, terminated, truncated, info)` with
-    auto-reset, and `info["final_observation"]` (the frame of the pre-reset state, as gymnax
-    wrappers expect; it costs a second render per step). `step_env`/`reset_env` are the
-    non-resetting pieces, so gymnax's own machinery also works.
-    """
-    from gymnax.environments import environment, spaces
+    An id is built with `make(env, **make_kwargs)`; an env is used as it is, so `make`'s
+    arguments are refused with it (they would be silently ignored)."""
+    if isinstance(env, str):
+        from .registry import make
 
-    class GymnaxArcade(environment.Environment):  # type: ignore[misc]
-        def __init__(self, inner: Any) -> None:
-            self.arcade_env = inner
-
-        @property
-        def default_params(self) -> Any:
-            return self.arcade_env.default_params
-
-        @partial(jax.jit, static_argnames=("self",))
-        def step(
-            self, key: jax.Array, state: Any, action: Any, params: Any = None
-        ) -> tuple[Any, ...]:
-            params = self.default_params if params is None else params
-            inner = self.arcade_env
-            selected, next_state, reward, terminated, truncated = inner.advance(
-                key, state, action, params
-            )
-            obs = inner.draw(selected, params, inner.view)
-            info = {
-                "discount": jnp.where(terminated, 0.0, 1.0).astype(jnp.float32),
-                "terminated": terminated,
-                "truncated": truncated,
-                "final_observation": inner.draw(next_state, params, inner.view),
-            }
-            return obs, selected, reward, terminated, truncated, info
-
-        @partial(jax.jit, static_argnames=("self",))
-        def reset(self, key: jax.Array, params: Any = None) -> tuple[Any, Any]:
-            return self.arcade_env.reset(key, params)
-
-        def step_env(self, key: jax.Array, state: Any, action: Any, params: Any) -> tuple[Any, ...]:
-            inner = self.arcade_env
-            new, reward, terminated = inner.transition_checked(key, state, action, params)
-            info = {"discount": jnp.where(terminated, 0.0, 1.0).astype(jnp.float32)}
-            return inner.draw(new, params, inner.view), new, reward, terminated, info
-
-        def reset_env(self, key: jax.Array, params: Any) -> tuple[Any, Any]:
-            return self.arcade_env.reset(key, params)
-
-        def is_terminated(self, state: Any, params: Any) -> jax.Array:
-            raise NotImplementedError("termination is decided by the transition; use step_env")
-
-        @property
-        def name(self) -> str:
-            sp = getattr(self.arcade_env, "spec", None)
-            return sp.id if sp is not None else type(self.arcade_env).__name__
-
-        @property
-        def num_actions(self) -> int:
-            return 5
-
-        def action_space(self, params: Any = None) -> Any:
-            return spaces.Discrete(5)
-
-        def observation_space(self, params: Any = None) -> Any:
-            s = self.arcade_env.obs_size
-            return spaces.Box(0, 255, (s, s, 3), jnp.uint8)
-
-    return GymnaxArcade(env)
+        return make(env, **make_kwargs)
+    if not (hasattr(env, "reset") and hasattr(env, "step") and hasattr(env, "default_params")):
+        raise TypeError(
+            f"expected an env id or an env from arcade_core.make, got {type(env).__name__}"
+        )
+    if make_kwargs:
+        raise ValueError(
+            f"{', '.join(make_kwargs)} given with an env that is already built: pass an env id "
+            "to build it with them, or pass them to arcade_core.make"
+        )
+    return env, env.default_params
 
 
-# ---------------------------------------------------------------------------- gymnasium
+def to_gymnax(env: Any, **kwargs: Any) -> Any:
+    """A gymnax 1.x `Environment` running `env` (an env or an id): see
+    `arcade_core.gymnax_env.to_gymnax`. Needs the `gymnax` extra."""
+    from .gymnax_env import to_gymnax as adapter
+
+    return adapter(env, **kwargs)
 
 
-def to_gymnasium_vector(
-    env_id: str,
-    num_envs: int,
-    *,
-    partial_obs: bool = False,
-    obs_size: int = 128,
-    seed: int | None = None,
-    **kwargs: Any,
-) -> Any:
-    """A `gymnasium.vector.VectorEnv` of `num_envs` copies of `env_id`, stepped by one jitted,
-    vmapped call. Autoreset is Gymnasium's SAME_STEP mode: when an episode ends the returned
-    observation is the new episode's first and `info["final_obs"]` holds the last frame (with
-    `info["_final_obs"]` marking which envs ended). Observations are NumPy uint8 arrays."""
-    import gymnasium
-    from gymnasium.vector import AutoresetMode, VectorEnv
-    from gymnasium.vector.utils import batch_space
+def to_gymnasium(env: Any, **kwargs: Any) -> Any:
+    """A `gymnasium.Env` running `env` (an env or an id): see `arcade_core.gym.ArcadeEnv`.
+    Needs the `gymnasium` extra."""
+    from .gym import to_gymnasium as adapter
 
-    from .registry import make
+    return adapter(env, **kwargs)
 
-    if not isinstance(num_envs, int) or num_envs < 1:
-        raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
-    env, params = make(
-        env_id, partial_obs=partial_obs, obs_size=obs_size, final_observation=True, **kwargs
-    )
 
-    class ArcadeVectorEnv(VectorEnv):  # type: ignore[misc]
-        metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"]}
+def to_gymnasium_vector(env: Any, num_envs: int, **kwargs: Any) -> Any:
+    """A Gymnasium `VectorEnv` of `num_envs` copies of `env` (an env or an id): see
+    `arcade_core.gym.to_gymnasium_vector`. Needs the `gymnasium` extra."""
+    from .gym import to_gymnasium_vector as adapter
 
-        def __init__(self) -> None:
-            self.arcade_env, self.params = env, params
-            self.num_envs = num_envs
-            self.render_mode = "rgb_array"
-            self.single_observation_space = gymnasium.spaces.Box(
-                0, 255, (obs_size, obs_size, 3), np.uint8
-            )
-            self.single_action_space = gymnasium.spaces.Discrete(5)
-            self.observation_space = batch_space(self.single_observation_space, num_envs)
-            self.action_space = batch_space(self.single_action_space, num_envs)
-            self._reset = jax.jit(jax.vmap(env.reset, in_axes=(0, None)))
-            self._step = jax.jit(jax.vmap(env.step, in_axes=(0, 0, 0, None)))
-            self._key = jax.random.key(0 if seed is None else seed)
-            self._state: Any = None
-            self._obs: np.ndarray | None = None
-
-        def _keys(self) -> jax.Array:
-            self._key, sub = jax.random.split(self._key)
-            return jax.random.split(sub, num_envs)
-
-        def reset(
-            self, *, seed: int | None = None, options: dict | None = None
-        ) -> tuple[np.ndarray, dict]:
-            if seed is not None:
-                self._key = jax.random.key(seed)
-            obs, self._state = self._reset(self._keys(), self.params)
-            self._obs = np.asarray(obs)
-            return self._obs, {}
-
-        def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
-            if self._state is None:
-                raise RuntimeError("call reset() before step()")
-            a = jnp.asarray(np.asarray(actions), jnp.int32).reshape(num_envs)
-            obs, self._state, reward, done, info = self._step(
-                self._keys(), self._state, a, self.params
-            )
-            done = np.asarray(done)
-            infos: dict[str, Any] = {}
-            if done.any():
-                infos = {"final_obs": np.asarray(info["final_observation"]), "_final_obs": done}
-            self._obs = np.asarray(obs)
-            return (
-                self._obs,
-                np.asarray(reward),
-                np.asarray(info["terminated"]),
-                np.asarray(info["truncated"]),
-                infos,
-            )
-
-        def render(self) -> np.ndarray | None:
-            return self._obs
-
-    return ArcadeVectorEnv()
+    return adapter(env, num_envs, **kwargs)

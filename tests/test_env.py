@@ -89,8 +89,61 @@ def test_to_gymnax_is_a_gymnax_environment_and_gymnax_wrappers_run(cartpole) -> 
     assert float(reward) == pytest.approx(1 / 200) and not bool(terminated) and not bool(truncated)
 
 
+def test_to_gymnax_takes_an_id_and_implements_every_base_method(cartpole) -> None:
+    from gymnax.environments import spaces
+    from gymnax.environments.environment import Environment
+
+    env, params, _, _ = cartpole
+    g = arcade_core.to_gymnax("CartPoleEasy", partial_obs=True)
+    assert g.arcade_env.partial_obs and g.name == "CartPoleEasy"
+    with pytest.raises(TypeError, match="env id or an env"):
+        arcade_core.to_gymnax(42)
+    with pytest.raises(ValueError, match="already built"):
+        arcade_core.to_gymnax(env, obs_size=256)
+    # every method the gymnax base leaves abstract is overridden here
+    abstract = [
+        "step_env", "reset_env", "get_obs", "is_terminated", "num_actions", "action_space",
+        "observation_space", "state_space",
+    ]  # fmt: skip
+    for name in abstract:
+        assert getattr(type(g), name) is not getattr(Environment, name), name
+    obs, state = g.reset(jax.random.key(0), params)
+    assert np.array_equal(g.get_obs(state, params), obs) and state.time == 0
+    assert np.array_equal(g.observe(jax.random.key(1), state, 0, params), obs)
+    assert not bool(g.is_terminal(state, params)) and float(g.discount(state, params)) == 1.0
+    assert not bool(g.is_truncated(state, params))
+    for t in range(400):  # push right with the non-resetting step until the pole falls
+        obs, state, reward, terminated, info = g.step_env(jax.random.key(t), state, 3, params)
+        if terminated:
+            break
+    assert bool(g.is_terminated(state, params)) and bool(g.is_terminal(state, params))
+    assert float(g.discount(state, params)) == 0.0 == float(info["discount"])
+    assert bool(g.is_truncated(state.replace(env_state=state.env_state.replace(time=200)), params))
+    space = g.state_space(params)
+    assert isinstance(space, spaces.Dict) and isinstance(space.spaces["env_state"], spaces.Dict)
+    assert space.spaces["env_state"].spaces["time"].shape == ()
+    assert g.action_space(params).n == 5 and g.observation_space(params).dtype == jnp.uint8
+
+
+def test_unknown_make_keyword_is_a_value_error_naming_the_valid_ones() -> None:
+    from arcade_core.registry import UnknownArgumentError
+
+    with pytest.raises(
+        ValueError, match=r"unknown keyword argument time_limt; valid: .*time_limit"
+    ) as info:
+        arcade_core.make("CartPoleEasy", time_limt=50)
+    assert "Did you mean 'time_limit'?" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(
+        UnknownArgumentError, match=r"params\.replace\(max_steps_in_episode="
+    ) as info:
+        arcade_core.make("CartPoleEasy", max_steps_in_episode=50)
+    assert isinstance(info.value, TypeError)  # what callers caught before
+    env, _ = arcade_core.make("CartPoleEasy", final_observation=True)  # a valid one still works
+    assert env.final_observation
+
+
 def test_gymnasium_vector_env_steps_and_autoresets_same_step() -> None:
-    venv = arcade_core.to_gymnasium_vector("CartPoleEasy", 3, seed=0)
+    venv = arcade_core.to_gymnasium_vector("CartPoleEasy", 3, seed=0, autoreset_mode="SameStep")
     obs, info = venv.reset(seed=1)
     assert obs.shape == (3, 128, 128, 3) and obs.dtype == np.uint8
     assert venv.single_action_space.n == 5 and venv.observation_space.shape == (3, 128, 128, 3)
