@@ -36,7 +36,29 @@ def require_extra(module: str, extra: str, feature: str) -> object:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        missing = getattr(exc, "name", None) or module
+        missing = (getattr(exc, "name", None) or module).split(".")[0]
+        extra = EXTRA_OF.get(missing, extra)
         raise MissingExtraError(
-            f"{feature} needs {missing.split('.')[0]}: pip install 'pomdp-arcade[{extra}]'"
+            f"{feature} needs {missing}: pip install 'pomdp-arcade[{extra}]'"
         ) from None
+
+
+#: the extra that installs each optional top-level package the project imports
+EXTRA_OF = {
+    **dict.fromkeys(
+        ["flax", "optax", "memax", "equinox", "orbax", "tensorboardX", "rich"], "agents"
+    ),
+    **dict.fromkeys(["matplotlib", "imageio", "imageio_ffmpeg", "PIL"], "viz"),
+    "pygame": "human",
+    "ray": "sweep",
+    "gymnax": "gymnax",
+    "six": "gymnax",
+    "gymnasium": "gymnasium",
+}
+
+
+def missing_extra_hint(exc: ModuleNotFoundError) -> str | None:
+    """'needs flax: pip install ...' when `exc` is a missing package of an extra, else None."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRA_OF.get(top)
+    return None if extra is None else f"needs {top}: pip install 'pomdp-arcade[{extra}]'"

@@ -88,3 +88,15 @@ def test_arcade_version_prints_the_package_version(capsys) -> None:
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"arcade (pomdp-arcade) {_project()['version']}"
     assert arcade_core.__version__ == _project()["version"]
+
+
+def test_a_command_missing_its_extra_is_one_line(monkeypatch, capsys) -> None:
+    from arcade_core.tools import cli
+
+    def needs_flax(args):
+        raise ModuleNotFoundError("No module named 'flax'", name="flax")
+
+    monkeypatch.setattr(cli, "cmd_list", needs_flax)
+    assert cli.main(["list"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "arcade: error: arcade list needs flax: pip install 'pomdp-arcade[agents]'"

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import CLIError, UserError
+from ..errors import CLIError, UserError, missing_extra_hint
 from ..plugins import get_plugin_manager
 from ..registry import registry
 from . import hookspecs
@@ -152,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arcade", description="POMDP Arcade: pixel RL tasks in JAX."
     )
+    from .. import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"arcade (pomdp-arcade) {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="list registered envs (and broken plugins)")
@@ -220,6 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UserError as exc:  # CLIError, or a plugin's error meant for the user
         print(f"arcade: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # a package of an optional extra: name the install
+        hint = missing_extra_hint(exc)
+        if hint is None:
+            raise
+        print(f"arcade: error: arcade {args.command} {hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
