@@ -43,6 +43,15 @@ def arcade_algorithms() -> dict[str, Any]:
 
 
 @hookimpl
+def arcade_registries() -> list[Any]:
+    """The agents' registries, for `arcade plugins` (importing them imports JAX)."""
+    from .memory.registry import MemoryRegistry
+    from .train.api import AlgorithmRegistry
+
+    return [MemoryRegistry, AlgorithmRegistry]
+
+
+@hookimpl
 def arcade_record_policy(source: str) -> Any:
     """A run directory of `arcade train` as the policy of its agent (seed 0, greedy)."""
     from pathlib import Path
@@ -123,9 +132,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.json:
         out = {
             "models": [e.as_dict() for e in entries],
-            "problems": [
-                {"plugin": p.plugin, "package": p.package, "reason": p.reason} for p in reg.problems
-            ],
+            "problems": [p.as_dict() for p in reg.problems],
         }
         print(json.dumps(out, indent=1))
         return 0
@@ -135,5 +142,5 @@ def cmd_models(args: argparse.Namespace) -> int:
     if reg.problems:
         print(f"\n{len(reg.problems)} plugin problem(s):")
         for p in reg.problems:
-            print(f"  BROKEN {p}")
+            print(f"  {p.status} {p}")
     return 0

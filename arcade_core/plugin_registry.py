@@ -3,9 +3,11 @@ memory models and training algorithms (the agents').
 
 A `PluginRegistry` subclass names its hook and turns each plugin's result into entries; the
 base calls the hook through pluggy (so `tryfirst` and hook wrappers work), records each
-malformed entry or raising plugin as a `PluginProblem` without hiding the others, refuses a
-name claimed twice naming both plugins, answers an unknown name with the closest ones, and is
-built lazily: on first use, and again after the plugins change. Imports no JAX.
+malformed entry or raising plugin as a `PluginProblem` without hiding the others, settles a
+name claimed twice (the first-party claim, shipped with this distribution, is kept and the
+newcomer refused by name; two third-party claims are refused together, naming both), answers
+an unknown name with the closest ones, and is built lazily: on first use, and again after the
+plugins change. Imports no JAX.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any, ClassVar, Generic, TypeVar
 
-from .plugins import PluginInfo, PluginProblem, get_plugin_manager, on_reset
+from .plugins import PluginInfo, PluginProblem, get_plugin_manager, isolated, on_reset
 
 E = TypeVar("E")
 
@@ -53,7 +55,8 @@ class PluginRegistry(Generic[E]):
     plural: ClassVar[str]  # as messages name them all: "env ids", "models", ...
     hookspecs: ClassVar[ModuleType | None] = None  # declared before the first call
     casefold: ClassVar[bool] = False  # names match in any case
-    # a name claimed twice: refuse both claims (False) or keep the first and refuse the newcomer
+    # a name two third-party plugins claim: refuse both claims (False) or keep the first and
+    # refuse the newcomer; a first-party claim is always kept and any other refused
     keep_first: ClassVar[bool] = False
     unknown_error: ClassVar[type[ValueError]] = ValueError
     conflict_error: ClassVar[type[ValueError]] = ValueError
@@ -99,7 +102,14 @@ class PluginRegistry(Generic[E]):
             plugins.add_hookspecs(cls.hookspecs)
         reg = cls(plugins.problems)
         for info, result in plugins.call(cls.hook, problems=reg.problems):
-            for entry in reg.entries_of(info, result):
+            try:  # a result so odd that reading it raises is its plugin's problem
+                entries = list(reg.entries_of(info, result))
+            except BaseException as exc:
+                if not isolated(exc):
+                    raise
+                plugins.hook_failed(info.name, cls.hook, exc, reg.problems)
+                continue
+            for entry in entries:
                 reg.add(entry)
         reg._report_conflicts()
         return reg
@@ -111,19 +121,43 @@ class PluginRegistry(Generic[E]):
         return name.casefold() if self.casefold and isinstance(name, str) else name
 
     def add(self, entry: E) -> None:
-        """Add `entry`; a name already taken becomes a conflict (or, with `keep_first`, the
-        newcomer is refused and reported)."""
+        """Add `entry`. A name already taken: a first-party claim is kept and any other
+        refused (reported against the plugin refused); between third-party claims the name
+        becomes a conflict (or, with `keep_first`, the newcomer is refused)."""
         key = self.key(self.name_of(entry))
+        mine = self.first_party(entry)
         if key in self.conflicts:
-            self.conflicts[key].append(entry)
+            if not mine:
+                self.conflicts[key].append(entry)
+                return
+            for other in self.conflicts.pop(key):
+                self.refuse(other, entry)
+            self.entries[key] = entry
         elif key not in self.entries:
             self.entries[key] = entry
-        elif self.keep_first:
-            plugin, package = self.owner_of(entry)
-            reason = self._claimed(self.name_of(entry), [self.entries[key], entry])
-            self.problems.append(PluginProblem(plugin, package, reason))
         else:
-            self.conflicts[key] = [self.entries.pop(key), entry]
+            held = self.entries[key]
+            if self.first_party(held) or (self.keep_first and not mine):
+                self.refuse(entry, held)
+            elif mine:
+                self.entries[key] = entry
+                self.refuse(held, entry)
+            else:
+                self.conflicts[key] = [self.entries.pop(key), entry]
+
+    @classmethod
+    def first_party(cls, entry: E) -> bool:
+        """Whether `entry` comes from a plugin shipped with this distribution."""
+        return get_plugin_manager().info(cls.owner_of(entry)[0]).first_party
+
+    def refuse(self, entry: E, keeper: E) -> None:
+        """Report `entry`'s claim of a name `keeper` keeps, against `entry`'s plugin."""
+        plugin, package = self.owner_of(entry)
+        why = "a built-in" if self.first_party(keeper) else "registered first"
+        reason = "{} {!r} refused: taken by {} ({}), {}".format(
+            self.kind, self.name_of(entry), *self.owner_of(keeper), why
+        )
+        self.problems.append(PluginProblem(plugin, package, reason, "REFUSED"))
 
     def _claimed(self, name: str, claims: list[E]) -> str:
         who = " and ".join("{} ({})".format(*self.owner_of(c)) for c in claims)

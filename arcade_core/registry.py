@@ -60,9 +60,8 @@ class Registry(PluginRegistry[EnvSpec]):
                     name = getattr(sp, "id", None) or getattr(item, "name", "?")
                     self.problem(info, f"malformed spec {name!r}: {'; '.join(bad)}")
                     continue
-                out.append(
-                    replace(sp, package=sp.package or info.package, plugin=sp.plugin or info.name)
-                )
+                # stamped with the plugin that returned it, whatever the spec says of itself
+                out.append(replace(sp, package=info.package, plugin=info.name))
         return out
 
     @staticmethod
@@ -133,7 +132,7 @@ def make(
     sp = spec(env_id)
     try:
         factory = load_entry(sp.entry)
-    except Exception as exc:  # name the plugin to blame, keep the cause chained
+    except (Exception, SystemExit) as exc:  # name the plugin to blame, keep the cause chained
         raise PluginLoadError(
             f"env {env_id!r} of plugin {sp.plugin!r} ({sp.package}) cannot load {sp.entry!r}: "
             f"{type(exc).__name__}: {exc}"

@@ -432,7 +432,7 @@ def _runtime_plugins(setup: Callable[[], None] | None) -> bytes | None:
     extra = [
         (info.name, info.package, pm.pm.get_plugin(info.name))
         for info in pm.plugins
-        if info.name not in eps and info.ok and pm.pm.get_plugin(info.name) is not None
+        if info.name not in eps and info.loaded and pm.pm.get_plugin(info.name) is not None
     ]
     if not extra and setup is None:
         return None

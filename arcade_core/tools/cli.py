@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import CLIError, UserError, missing_extra_hint
-from ..plugins import get_plugin_manager
-from ..registry import registry
+from ..plugin_registry import PluginRegistry
+from ..plugins import PluginInfo, PluginProblem, get_plugin_manager
+from ..registry import Registry, registry
 from . import hookspecs
 
 __all__ = ["CLIError", "build_parser", "main"]
@@ -37,14 +38,19 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
+def _print_problems(problems: Sequence[PluginProblem]) -> None:
+    if problems:
+        print(f"\n{len(problems)} plugin problem(s):")
+        for p in problems:
+            print(f"  {p.status} {p}")
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     reg = registry()
     if args.json:
         out = {
             "envs": [s.as_dict() for s in reg.specs.values()],
-            "problems": [
-                {"plugin": p.plugin, "package": p.package, "reason": p.reason} for p in reg.problems
-            ],
+            "problems": [p.as_dict() for p in reg.problems],
         }
         print(json.dumps(out, indent=1))
         return 0
@@ -54,19 +60,49 @@ def cmd_list(args: argparse.Namespace) -> int:
     ]
     print(_table(rows, ["id", "game", "difficulty", "package", "max steps", "return"]))
     print(f"\n{len(rows)} envs")
-    if reg.problems:
-        print(f"\n{len(reg.problems)} plugin problem(s):")
-        for p in reg.problems:
-            print(f"  BROKEN {p}")
+    _print_problems(reg.problems)
     return 0
 
 
-def cmd_plugins(args: argparse.Namespace) -> int:
+def plugin_problems() -> list[PluginProblem]:
+    """Every problem of every plugin: at import, in the registries (the envs', and those
+    plugins name through `arcade_registries`) and in every other hook that takes no
+    arguments, each called once."""
     plugins = get_plugin_manager()
-    rows = [
-        [p.name, p.package, p.version, p.module, "ok" if p.ok else f"BROKEN: {p.error}"]
-        for p in plugins.plugins
-    ]
+    plugins.add_hookspecs(hookspecs)
+    problems = list(plugins.problems)
+    kinds: list[tuple[PluginInfo | None, type[PluginRegistry[Any]]]] = [(None, Registry)]
+    for info, result in plugins.call("arcade_registries", problems=problems):
+        ok = [k for k in result if isinstance(k, type) and issubclass(k, PluginRegistry)]
+        kinds += [(info, k) for k in ok]
+    for info, kind in kinds:
+        try:
+            problems += kind.current().problems
+        except Exception as exc:  # a plugin's own registry that cannot build
+            if info is None:
+                raise
+            plugins.hook_failed(info.name, "arcade_registries", exc, problems)
+    called = {k.hook for _, k in kinds} | {"arcade_registries"}
+    for name, caller in list(vars(plugins.pm.hook).items()):
+        spec = getattr(caller, "spec", None)
+        if spec is not None and not spec.argnames and name not in called:
+            list(plugins.call(name, problems=problems))
+    return list(dict.fromkeys(problems))
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """`arcade plugins`: every plugin found, and its state: ok, BROKEN (failed to load, or a
+    hook of it raised) or REFUSED (a name it claims belongs to another plugin)."""
+    plugins = get_plugin_manager()
+    problems = plugin_problems()
+
+    def status(info: Any) -> str:
+        if info.error:
+            return f"BROKEN: {info.error}"
+        own = [f"{p.status}: {p.reason}" for p in problems if p.plugin == info.name]
+        return "; ".join(own) or "ok"
+
+    rows = [[p.name, p.package, p.version, p.module, status(p)] for p in plugins.plugins]
     print(_table(rows, ["plugin", "package", "version", "module", "status"]))
     return 0
 

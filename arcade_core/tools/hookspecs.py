@@ -37,3 +37,9 @@ def arcade_record_policy(source: str) -> Any:
 def arcade_plugin_templates() -> dict[str, Any]:
     """Return `{kind: arcade_core.specs.PluginTemplate}`: skeletons that `arcade new-plugin
     --kind KIND` writes (the core's own kind is `game`)."""
+
+
+@hookspec
+def arcade_registries() -> list[Any]:
+    """Return the `arcade_core.plugin_registry.PluginRegistry` classes this plugin keeps (e.g.
+    its memory models), so that `arcade plugins` reports every plugin's problems in them."""

@@ -119,12 +119,23 @@ def test_bad_registrations_are_reported_not_raised(plugin: Any) -> None:
     assert get_memory_model("gru") is BUILTIN_MODELS["GRU"]  # the rest still works
 
 
-def test_a_name_claimed_twice_is_an_error_naming_both(plugin: Any) -> None:
+def test_a_builtin_name_claimed_again_keeps_the_builtin_and_refuses_the_newcomer(
+    plugin: Any,
+) -> None:
     plugin({"gru": Accumulator}, name="clash", package="clash-memory")
-    with pytest.raises(ValueError, match="'agents' .*'clash'"):
-        get_memory_model("GRU")
-    assert any("registered by both" in p.reason for p in memory_registry().problems)
+    assert get_memory_model("GRU") is BUILTIN_MODELS["GRU"]
+    (refused,) = [p for p in memory_registry().problems if p.status == "REFUSED"]
+    assert (refused.plugin, refused.package) == ("clash", "clash-memory")
+    assert "'gru' refused: taken by agents (pomdp-arcade), a built-in" in refused.reason
     assert get_memory_model("lru") is BUILTIN_MODELS["LRU"]
+
+
+def test_a_name_two_third_parties_claim_is_an_error_naming_both(plugin: Any) -> None:
+    plugin({"Accumulator": Accumulator}, name="first", package="first-memory")
+    plugin({"accumulator": Accumulator}, name="second", package="second-memory")
+    with pytest.raises(ValueError, match="'first' .*'second'"):
+        get_memory_model("Accumulator")
+    assert any("registered by both" in p.reason for p in memory_registry().problems)
 
 
 def test_arcade_models_table(capsys: pytest.CaptureFixture[str]) -> None:
