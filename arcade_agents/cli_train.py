@@ -44,6 +44,20 @@ def _base_fields() -> list[tuple[str, Any, Any]]:
     return [(f.name, types_[f.name], f.default) for f in dataclasses.fields(TrainConfig)]
 
 
+def _field_types() -> dict[str, Any]:
+    """The argparse type of each shared field's flag that has bounds (checked at parse time;
+    `TrainConfig.validate` checks the same of a --config file and --set)."""
+    from arcade_core.argtypes import bounded_float, positive_int, seed_int
+
+    from .train.api import MAX_FIELD
+
+    types_: dict[str, Any] = {name: positive_int(hi) for name, hi in MAX_FIELD.items()}
+    types_.update(
+        seed=seed_int, lr=bounded_float(0.0, 1.0, lo_open=True), gamma=bounded_float(0.0, 1.0)
+    )
+    return types_
+
+
 def _flag(name: str) -> str:
     return FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
 
@@ -58,6 +72,22 @@ def add_parsers(sub: Any) -> None:
         epilog="Algorithm-specific fields (e.g. PQN's lam, eps_decay) are set with "
         "--set KEY=VALUE or in the --config file; --print-config shows them all.",
     )
+    from arcade_core.argtypes import (
+        MAX_EPISODES,
+        MAX_FPS,
+        MAX_SCALE,
+        MAX_STEPS,
+        bounded_int,
+        positive_float,
+        positive_int,
+        seed_int,
+        writable_dir,
+        writable_file,
+    )
+
+    from .train.api import MAX_FIELD, MAX_UPDATES, OBS_SIZES
+
+    bounded = _field_types()
     g = p.add_argument_group("config (flags override --config FILE)")
     for name, typ, default in _base_fields():
         kw: dict[str, Any] = {"dest": f"cfg_{name}", "default": None}
@@ -67,8 +97,10 @@ def add_parsers(sub: Any) -> None:
         elif name == "devices":
             kw["metavar"] = "N|all"
         else:
-            kw["type"] = typ if typ in (int, float) else str
+            kw["type"] = bounded.get(name, typ if typ in (int, float) else str)
             kw["metavar"] = "ID" if name == "env_id" else name.upper()
+            if name == "obs_size":
+                kw["choices"] = OBS_SIZES
         if default is not dataclasses.MISSING:
             help_ = f"{help_} [default: {default}]".strip()
         g.add_argument(_flag(name), help=help_, **{k: v for k, v in kw.items() if v is not None})
@@ -82,11 +114,22 @@ def add_parsers(sub: Any) -> None:
         help="any config field, e.g. --set lam=0.9 num_epochs=4",
     )
     g.add_argument("--config", metavar="FILE", help="a TOML or YAML file of config fields")
-    p.add_argument("--out", metavar="DIR", help="run directory [default: runs/<algo>_<env>_...]")
-    p.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR")
+    p.add_argument(
+        "--out", type=writable_dir, metavar="DIR",
+        help="run directory [default: runs/<algo>_<env>_...]",
+    )  # fmt: skip
+    p.add_argument(
+        "--resume", type=writable_dir, metavar="DIR", help="continue the run saved in DIR"
+    )
     p.add_argument("--wandb", action="store_true", help="also log to Weights & Biases")
-    p.add_argument("--log-every", type=int, metavar="N", help="updates per jitted call and log row")
-    p.add_argument("--checkpoint-every", type=int, metavar="N", help="updates between checkpoints")
+    p.add_argument(
+        "--log-every", type=positive_int(MAX_UPDATES), metavar="N",
+        help="updates per jitted call and log row",
+    )  # fmt: skip
+    p.add_argument(
+        "--checkpoint-every", type=positive_int(MAX_UPDATES), metavar="N",
+        help="updates between checkpoints",
+    )  # fmt: skip
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -105,8 +148,14 @@ def add_parsers(sub: Any) -> None:
         help="one run over every host's devices; --devices defaults to all of them",
     )
     g.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address and a free port")
-    g.add_argument("--num-processes", type=int, metavar="N", help="processes in the run")
-    g.add_argument("--process-id", type=int, metavar="I", help="this process: 0 .. N-1")
+    hosts = MAX_FIELD["devices"]
+    g.add_argument(
+        "--num-processes", type=positive_int(hosts), metavar="N", help="processes in the run"
+    )
+    g.add_argument(
+        "--process-id", type=bounded_int(0, hosts - 1), metavar="I",
+        help="this process: 0 .. N-1",
+    )  # fmt: skip
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(
@@ -115,19 +164,30 @@ def add_parsers(sub: Any) -> None:
         description="Evaluate a run's latest checkpoint on fresh episodes of its env.",
     )
     p.add_argument("run_dir", metavar="DIR")
-    p.add_argument("--episodes", type=int, default=32)
-    p.add_argument("--record", metavar="OUT.gif", help="write a video (GIF/MP4) of one episode")
-    p.add_argument("--agent", type=int, default=0, metavar="K", help="which of the run's seeds")
+    p.add_argument("--episodes", type=positive_int(MAX_EPISODES), default=32)
+    p.add_argument(
+        "--record", type=writable_file(".gif", ".mp4"), metavar="OUT.gif",
+        help="write a video (GIF/MP4) of one episode",
+    )  # fmt: skip
+    p.add_argument(
+        "--agent", type=bounded_int(0, MAX_FIELD["seeds"] - 1), default=0, metavar="K",
+        help="which of the run's seeds",
+    )  # fmt: skip
     p.add_argument(
         "--greedy",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="greedy actions (--no-greedy: the algorithm's exploration)",
     )
-    p.add_argument("--max-steps", type=int, default=None, help="cap on steps per episode")
-    p.add_argument("--seed", type=int, default=1, help="seed of the evaluation episodes")
-    p.add_argument("--fps", type=float, default=20.0)
-    p.add_argument("--scale", type=int, default=2, help="integer upscaling of the video")
+    p.add_argument(
+        "--max-steps", type=positive_int(MAX_STEPS), default=None,
+        help="cap on steps per episode",
+    )  # fmt: skip
+    p.add_argument("--seed", type=seed_int, default=1, help="seed of the evaluation episodes")
+    p.add_argument("--fps", type=positive_float(MAX_FPS), default=20.0)
+    p.add_argument(
+        "--scale", type=positive_int(MAX_SCALE), default=2, help="integer upscaling of the video"
+    )
     p.set_defaults(func=cmd_eval)
 
 
@@ -152,6 +212,8 @@ def _devices(value: str) -> int:
         return jax.device_count()
     try:
         n = int(value)
+        if n < 1:
+            raise ValueError
     except ValueError:
         raise CLIError(f"--devices must be a positive integer or 'all'; got {value!r}") from None
     return n
@@ -209,6 +271,7 @@ def _shared_now() -> time.struct_time:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Resolve and check the config (no compile), then hand over to the runner."""
+    from arcade_core.argtypes import PathError, check_writable_dir
     from arcade_core.errors import CLIError
 
     from .train import config_io, run
@@ -259,6 +322,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                 run_dir = default_run_dir(config, _shared_now())
             else:
                 run_dir = default_run_dir(config)
+            try:  # before anything trains (--out was checked as it was parsed)
+                check_writable_dir(run_dir)
+            except PathError as exc:
+                raise CLIError(str(exc)) from None
             if lead:
                 print(f"run {run_dir}: {_describe(config)}")
         run.train(

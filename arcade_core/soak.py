@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .argtypes import MAX_ENVS, MAX_SOAK_STEPS, positive_int, seed_int
 from .registry import make, registry, spec
 
 INVALID_ACTIONS = (-1, 5, 7, 1000, 2**31 - 1, -(2**31))  # ±2**31 as int32 holds them
@@ -40,7 +41,6 @@ SOAK_CHECKS = (
     "types", "returns", "lengths", "finite", "invalid_actions", "done_flags", "views", "frames",
 )  # fmt: skip
 MAX_CHUNK = 1024  # steps per compiled scan
-MAX_ENVS = 65_536
 RETURN_EPS = 1e-4
 
 _COUNTERS = (
@@ -359,8 +359,8 @@ def plan(steps: int, num_envs: int) -> tuple[int, int]:
 
 def check_arguments(steps: int, num_envs: int, obs_size: int) -> None:
     """Bounds of the soak's numbers, as one-line `ValueError`s before anything compiles."""
-    if steps < 1:
-        raise ValueError(f"--steps must be at least 1, got {steps}")
+    if not 1 <= steps <= MAX_SOAK_STEPS:
+        raise ValueError(f"--steps must lie in [1, {MAX_SOAK_STEPS:,}], got {steps}")
     if not 1 <= num_envs <= MAX_ENVS:
         raise ValueError(f"--num-envs must lie in [1, {MAX_ENVS:,}], got {num_envs}")
     if obs_size not in (128, 256):
@@ -436,10 +436,17 @@ def soak(
 def add_arguments(p: Any) -> None:
     """The flags of `arcade soak` (on an argparse parser)."""
     p.add_argument("env_ids", nargs="*", metavar="ID", help="env ids [every registered one]")
-    p.add_argument("--steps", type=int, default=100_000, help="steps per id and view [100000]")
-    p.add_argument("--num-envs", type=int, default=64, help="envs stepped together [64]")
-    p.add_argument("--obs-size", type=int, default=128, help="frame size, 128 or 256 [128]")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random actions [0]")
+    p.add_argument(
+        "--steps", type=positive_int(MAX_SOAK_STEPS), default=100_000,
+        help="steps per id and view [100000]",
+    )  # fmt: skip
+    p.add_argument(
+        "--num-envs", type=positive_int(MAX_ENVS), default=64, help="envs stepped together [64]"
+    )
+    p.add_argument(
+        "--obs-size", type=int, default=128, choices=[128, 256], help="frame size, 128 or 256 [128]"
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of the random actions [0]")
     p.add_argument(
         "--no-frames", dest="frames", action="store_false",
         help="step the dynamics alone: nothing drawn, one view (faster)",

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+MAX_PROBE_STEPS = 4_096  # a probe holds every frame up to its step, and their gradients
 VALUES_HELP = "Values probed: Q-values (PQN, DQN) or the chosen action's policy logit (PPO)"
 
 
@@ -27,6 +28,20 @@ def add_parsers(sub: Any) -> None:
         description="Memory introspection of trained runs. " + VALUES_HELP + ".",
     )
     isub = p.add_subparsers(dest="introspect_command", metavar="ANALYSIS", required=True)
+    from arcade_core.argtypes import (
+        MAX_EPISODES,
+        MAX_FPS,
+        MAX_SCALE,
+        MAX_STEPS,
+        bounded_float,
+        bounded_int,
+        positive_float,
+        positive_int,
+        seed_int,
+        writable_dir,
+    )
+
+    steps = positive_int(MAX_PROBE_STEPS)
 
     def common(q: argparse.ArgumentParser, one_run: bool = True) -> None:
         q.add_argument("--env", metavar="ID", help="play this env instead of the run's")
@@ -36,13 +51,16 @@ def add_parsers(sub: Any) -> None:
             default=None,
             help="play the POMDP (--no-partial: the MDP) view [default: the run's]",
         )
-        q.add_argument("--agent", type=int, default=0, metavar="K", help="which of the seeds")
-        q.add_argument("--seed", type=int, default=1, help="seed of the greedy episodes")
+        q.add_argument(
+            "--agent", type=bounded_int(0, 1023), default=0, metavar="K", help="which of the seeds"
+        )
+        q.add_argument("--seed", type=seed_int, default=1, help="seed of the greedy episodes")
         q.add_argument("--latex", action="store_true", help="set figure text with LaTeX")
         if one_run:
             q.add_argument(
-                "--out", metavar="DIR", help="output folder [default: RUN_DIR/introspect]"
-            )
+                "--out", type=writable_dir, metavar="DIR",
+                help="output folder [default: RUN_DIR/introspect]",
+            )  # fmt: skip
 
     q = isub.add_parser(
         "saliency",
@@ -53,10 +71,13 @@ def add_parsers(sub: Any) -> None:
         "saliency.json). " + VALUES_HELP + ".",
     )
     q.add_argument("run_dir", metavar="RUN_DIR")
-    q.add_argument("--steps", type=int, default=32, metavar="T", help="the probed step [32]")
-    q.add_argument("--tiles", type=int, default=11, help="frames shown in the grid [11]")
-    q.add_argument("--fps", type=float, default=6.0, help="GIF frame rate [6]")
-    q.add_argument("--scale", type=int, default=2, help="GIF upscaling [2]")
+    q.add_argument("--steps", type=steps, default=32, metavar="T", help="the probed step [32]")
+    q.add_argument(
+        "--tiles", type=positive_int(MAX_PROBE_STEPS), default=11,
+        help="frames shown in the grid [11]",
+    )  # fmt: skip
+    q.add_argument("--fps", type=positive_float(MAX_FPS), default=6.0, help="GIF frame rate [6]")
+    q.add_argument("--scale", type=positive_int(MAX_SCALE), default=2, help="GIF upscaling [2]")
     common(q)
     q.set_defaults(func=cmd_saliency)
 
@@ -69,12 +90,17 @@ def add_parsers(sub: Any) -> None:
         + ".",
     )
     q.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
-    q.add_argument("--steps", type=int, default=64, metavar="T", help="the probed step [64]")
-    q.add_argument("--episodes", type=int, default=4, help="episodes per run [4]")
+    q.add_argument("--steps", type=steps, default=64, metavar="T", help="the probed step [64]")
+    q.add_argument(
+        "--episodes", type=positive_int(MAX_EPISODES), default=4, help="episodes per run [4]"
+    )
     q.add_argument(
         "--both-views", action="store_true", help="probe every run on the MDP and the POMDP view"
     )
-    q.add_argument("--out", metavar="DIR", default="introspect", help="output folder [introspect]")
+    q.add_argument(
+        "--out", type=writable_dir, metavar="DIR", default="introspect",
+        help="output folder [introspect]",
+    )  # fmt: skip
     common(q, one_run=False)
     q.set_defaults(func=cmd_density)
 
@@ -94,11 +120,14 @@ def add_parsers(sub: Any) -> None:
         default="noise,swap,reverse,shuffle",
         help="comma-separated perturbations [noise,swap,reverse,shuffle]",
     )
-    q.add_argument("--sigma", type=float, default=0.5, help="noise std, in units of 0..255")
-    q.add_argument("--steps", type=int, default=48, metavar="T", help="episode steps [48]")
+    q.add_argument(
+        "--sigma", type=bounded_float(0.0, 255.0), default=0.5,
+        help="noise std, in units of 0..255",
+    )  # fmt: skip
+    q.add_argument("--steps", type=steps, default=48, metavar="T", help="episode steps [48]")
     q.add_argument(
         "--tol",
-        type=float,
+        type=bounded_float(0.0),
         default=None,
         help="|Δvalue| counted as an effect [1%% of the clean values' mean |value|]",
     )
@@ -117,10 +146,19 @@ def add_parsers(sub: Any) -> None:
     )
     q.add_argument("run_dirs", nargs="*", metavar="RUN_DIR")
     q.add_argument("--table", metavar="CSV", help="a returns table instead of run dirs")
-    q.add_argument("--episodes", type=int, default=32, help="evaluation episodes per agent [32]")
-    q.add_argument("--max-steps", type=int, default=None, help="cap on steps per episode")
-    q.add_argument("--seed", type=int, default=1, help="seed of the evaluation episodes")
-    q.add_argument("--out", metavar="DIR", default="introspect", help="output folder [introspect]")
+    q.add_argument(
+        "--episodes", type=positive_int(MAX_EPISODES), default=32,
+        help="evaluation episodes per agent [32]",
+    )  # fmt: skip
+    q.add_argument(
+        "--max-steps", type=positive_int(MAX_STEPS), default=None,
+        help="cap on steps per episode",
+    )  # fmt: skip
+    q.add_argument("--seed", type=seed_int, default=1, help="seed of the evaluation episodes")
+    q.add_argument(
+        "--out", type=writable_dir, metavar="DIR", default="introspect",
+        help="output folder [introspect]",
+    )  # fmt: skip
     q.add_argument("--latex", action="store_true", help="set figure text with LaTeX")
     q.set_defaults(func=cmd_gap)
 
@@ -162,8 +200,8 @@ def _guard(fn: Any) -> Any:
 
 
 def _check(args: argparse.Namespace) -> None:
-    if args.steps < 0:
-        raise ValueError("--steps must be at least 0")
+    if args.steps < 1:
+        raise ValueError("--steps must be at least 1")
     if getattr(args, "episodes", 1) < 1:
         raise ValueError("--episodes must be at least 1")
 

@@ -35,8 +35,21 @@ some trials (e.g. [by_env.CartPole] total_frames = 10_000_000). Layers: --preset
 """
 
 
+MAX_TRIALS = 65_536  # trials at once, and the CPUs or GPUs of one
+
+
 def add_parsers(sub: Any) -> None:
     """Register `sweep` on the `arcade` sub-parsers (imports no JAX or Ray)."""
+    from arcade_core.argtypes import (
+        MAX_EPISODES,
+        bounded_float,
+        bounded_int,
+        positive_float,
+        positive_int,
+        writable_dir,
+    )
+
+    from ..train.api import MAX_FIELD
     from .grid import PRESET_HELP
 
     p = sub.add_parser(
@@ -62,7 +75,10 @@ def add_parsers(sub: Any) -> None:
     )
     g.add_argument("--memory", nargs="+", metavar="MODEL", help="memory models, or none")
     g.add_argument("--algo", nargs="+", metavar="NAME", help="algorithms (pqn, ppo, dqn, ...)")
-    g.add_argument("--seeds", type=int, metavar="N", help="seeds per trial, trained at once")
+    g.add_argument(
+        "--seeds", type=positive_int(MAX_FIELD["seeds"]), metavar="N",
+        help="seeds per trial, trained at once",
+    )  # fmt: skip
     g.add_argument("--total-frames", nargs="+", metavar="N", help="frames per seed (all trials)")
     g.add_argument(
         "--set",
@@ -74,19 +90,24 @@ def add_parsers(sub: Any) -> None:
         help="any config field; KEY=V1,V2 varies it, e.g. --set lr=1e-4,3e-4 num_envs=32",
     )
     r = p.add_argument_group("running")
-    r.add_argument("--out", metavar="DIR", help="the sweep directory (required to run)")
     r.add_argument(
-        "--eval-episodes", type=int, default=32, metavar="N", help="greedy episodes per seed [32]"
+        "--out", type=writable_dir, metavar="DIR", help="the sweep directory (required to run)"
     )
     r.add_argument(
-        "--max-concurrent", type=int, metavar="N", help="trials at once [as resources allow]"
-    )
+        "--eval-episodes", type=positive_int(MAX_EPISODES), default=32, metavar="N",
+        help="greedy episodes per seed [32]",
+    )  # fmt: skip
     r.add_argument(
-        "--cpus-per-trial", type=float, default=1.0, metavar="X", help="Ray CPUs per trial [1]"
-    )
+        "--max-concurrent", type=positive_int(MAX_TRIALS), metavar="N",
+        help="trials at once [as resources allow]",
+    )  # fmt: skip
+    r.add_argument(
+        "--cpus-per-trial", type=positive_float(MAX_TRIALS), default=1.0, metavar="X",
+        help="Ray CPUs per trial [1]",
+    )  # fmt: skip
     r.add_argument(
         "--gpus-per-trial",
-        type=float,
+        type=bounded_float(0.0, MAX_TRIALS),
         metavar="X",
         help="Ray GPUs per trial, fractions share a GPU [1 if there are GPUs, else 0]",
     )
@@ -98,7 +119,7 @@ def add_parsers(sub: Any) -> None:
     )
     r.add_argument(
         "--max-retries",
-        type=int,
+        type=bounded_int(0, 1_000),
         default=3,
         metavar="N",
         help="re-runs of a trial whose worker died (it resumes from its checkpoint) [3]",

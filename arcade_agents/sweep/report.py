@@ -773,7 +773,11 @@ def add_parsers(sub: Any) -> None:
         "earlier table, for some same env, view and algorithm, is renamed 'MODEL (STEM)').",
     )
     p.add_argument("sweep_dir", metavar="DIR", help="a sweep directory (or its results.csv)")
-    p.add_argument("--out", metavar="REPORT_DIR", help="output folder [DIR/report]")
+    from arcade_core.argtypes import writable_dir
+
+    p.add_argument(
+        "--out", type=writable_dir, metavar="REPORT_DIR", help="output folder [DIR/report]"
+    )
     p.add_argument(
         "--compare",
         nargs="+",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from arcade_core.argtypes import MAX_ENVS, MAX_SEED, MAX_STEPS, MAX_TOTAL_STEPS
 from arcade_core.plugin_registry import PluginRegistry
 from arcade_core.plugins import PluginInfo
 
@@ -33,11 +34,23 @@ OBS_SIZES = (128, 256)  # arcade_core.spaces.OBS_SIZES, restated: that module im
 ENCODERS = ("patch", "nature")  # arcade_agents.networks.PixelEncoder's kinds
 
 
+# Upper bounds of the shared fields: far above any run, low enough that what they allow runs
+# (a run of more updates than MAX_UPDATES would spend its time in the Python loop around them)
+MAX_FIELD = {
+    "num_envs": MAX_ENVS, "num_steps": MAX_STEPS, "total_frames": MAX_TOTAL_STEPS,
+    "seeds": 1024, "features": 65_536, "devices": 65_536,
+}  # fmt: skip
+MAX_UPDATES = 10**8
+
+
 def _positive(config: Any, *names: str) -> None:
     for name in names:
         value = getattr(config, name)
+        hi = MAX_FIELD.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        if hi is not None and value > hi:
+            raise ValueError(f"{name} must be at most {hi:,}; got {value:,}")
 
 
 def _in_range(config: Any, name: str, lo: float, hi: float, *, lo_open: bool = False) -> None:
@@ -111,12 +124,20 @@ class TrainConfig:
         _positive(self, "num_envs", "num_steps", "total_frames", "seeds", "features", "devices")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}")
+        if self.seed > MAX_SEED:
+            raise ValueError(f"seed must be at most {MAX_SEED:,}; got {self.seed:,}")
         _in_range(self, "lr", 0.0, 1.0, lo_open=True)
         _in_range(self, "gamma", 0.0, 1.0)
         if self.num_updates < 1:
             raise ValueError(
                 f"total_frames ({self.total_frames}) is less than one update "
                 f"(num_envs * num_steps = {self.frames_per_update} frames)"
+            )
+        if self.num_updates > MAX_UPDATES:
+            raise ValueError(
+                f"total_frames ({self.total_frames:,}) makes {self.num_updates:,} updates of "
+                f"num_envs * num_steps = {self.frames_per_update} frames; at most "
+                f"{MAX_UPDATES:,} run: lower total_frames or raise num_envs or num_steps"
             )
         _divides(self, "devices", "num_envs")
 

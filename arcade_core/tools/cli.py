@@ -17,8 +17,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
+from ..argtypes import MAX_ENVS, MAX_EPISODES, MAX_REPEATS, MAX_STEPS, positive_int
 from ..errors import CLIError, UserError, missing_extra_hint
 from ..plugin_registry import PluginRegistry
 from ..plugins import PluginInfo, PluginProblem, get_plugin_manager
@@ -140,20 +141,22 @@ def _env_ids(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    env_ids = _env_ids(args)  # before JAX is imported
     from ..testing import check_env
 
     failed = 0
-    for env_id in _env_ids(args):
+    for env_id in env_ids:
         report = check_env(
             env_id, obs_sizes=tuple(args.obs_size), episodes=args.episodes, raise_on_failure=False
         )
         print(report.summary())
         failed += not report.ok
-    print(f"\n{'FAILED' if failed else 'OK'}: {failed} of {len(_env_ids(args))} env(s) failed")
+    print(f"\n{'FAILED' if failed else 'OK'}: {failed} of {len(env_ids)} env(s) failed")
     return 1 if failed else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    env_ids = _env_ids(args)  # before JAX is imported and the floor compiles
     from .bench import bench_env, compile_floor, floor_row, format_rows
 
     rows = []
@@ -161,7 +164,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         compile_floor(args.num_envs, args.steps, args.obs_size) if args.floor else (None, 0.0)
     )
     size = (args.num_envs, args.steps, args.obs_size)
-    for env_id in _env_ids(args):
+    for env_id in env_ids:
         for partial in [False, True] if args.both else [args.partial]:
             rows.append(bench_env(env_id, *size, partial, args.repeats, floor=compiled_floor))
     floor = None
@@ -184,10 +187,19 @@ def cmd_soak(args: argparse.Namespace) -> int:
         raise CLIError(str(exc).splitlines()[0]) from None
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one `arcade: error: ...` line (a `CLIError`), not
+    a usage block and `SystemExit`; its sub-parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("arcade").strip()
+        where = f"{command}: " if command else ""
+        hint = f" (see `{self.prog} --help`)"
+        raise CLIError(f"{where}{message}{hint}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="arcade", description="POMDP Arcade: pixel RL tasks in JAX."
-    )
+    parser = ArgumentParser(prog="arcade", description="POMDP Arcade: pixel RL tasks in JAX.")
     from .. import __version__
 
     parser.add_argument(
@@ -210,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("env_ids", nargs="*", metavar="ID")
     p.add_argument("--all", action="store_true", help="every registered env")
     p.add_argument("--obs-size", type=int, nargs="+", default=[128], choices=[128, 256])
-    p.add_argument("--episodes", type=int, default=64, help="random episodes for the return check")
+    p.add_argument(
+        "--episodes",
+        type=positive_int(MAX_EPISODES),
+        default=64,
+        help="random episodes for the return check",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("soak", help="random actions, invalid ones too, on every id and view")
@@ -222,8 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="frames/s of jitted, vmapped rollouts")
     p.add_argument("env_ids", nargs="*", metavar="ID")
     p.add_argument("--all", action="store_true", help="every registered env")
-    p.add_argument("--num-envs", type=int, default=64)
-    p.add_argument("--steps", type=int, default=128, help="steps per rollout (scan length)")
+    p.add_argument("--num-envs", type=positive_int(MAX_ENVS), default=64)
+    p.add_argument(
+        "--steps", type=positive_int(MAX_STEPS), default=128, help="steps per rollout (scan length)"
+    )
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
     p.add_argument("--partial", action="store_true", help="the POMDP variant")
     p.add_argument("--both", action="store_true", help="MDP and POMDP")
@@ -232,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--repeats",
-        type=int,
+        type=positive_int(MAX_REPEATS),
         default=10,
         help="timed runs per env (alternated with the floor's under --floor); the best counts. "
         "On a shared machine more repeats give steadier %% of floor figures",
@@ -252,12 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)  # every flag's bounds and output path checked here
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
         return int(args.func(args) or 0)
     except UserError as exc:  # CLIError, or a plugin's error meant for the user
         print(f"arcade: error: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from ..argtypes import PathError, check_writable_dir, writable_dir
 from ..specs import PluginTemplate
 from . import hookspecs
 
@@ -173,6 +174,10 @@ def new_plugin(
     if check_registry and (why := _clashes(names, kind)):
         raise NewPluginError(f"{why}; choose another name")
     target = Path(directory) / names.dist
+    try:  # a read-only folder, or a path through a file: nothing written
+        check_writable_dir(target)
+    except PathError as exc:
+        raise NewPluginError(str(exc)) from None
     if target.exists() and any(target.iterdir()):
         raise NewPluginError(f"{target} exists and is not empty")
     for rel, item in _files(template_root(kind)):
@@ -198,7 +203,7 @@ def _next_steps(target: Path, names: Names, kind: str) -> str:
 def cmd_new_plugin(args: argparse.Namespace) -> int:
     try:
         target = new_plugin(args.name, args.kind, args.dir)
-    except NewPluginError as exc:  # one line, exit 2, as the CLI reports a user's error
+    except (NewPluginError, OSError) as exc:  # one line, exit 2, as the CLI reports it
         print(f"arcade: error: {exc}", file=sys.stderr)
         return 2
     print(_next_steps(target, names_for(args.name, args.kind), args.kind), end="")
@@ -215,6 +220,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("name", metavar="NAME", help="e.g. Snake, my-snake (CamelCase is the id stem)")
     p.add_argument("--kind", choices=list(templates()), default="game")
-    p.add_argument("--dir", default=".", metavar="DIR", help="where to create it (default: .)")
+    p.add_argument(
+        "--dir", type=writable_dir, default=".", metavar="DIR",
+        help="where to create it (default: .)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_new_plugin)
     return p

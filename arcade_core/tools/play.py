@@ -31,6 +31,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..argtypes import (
+    MAX_FPS,
+    MAX_SCALE,
+    MAX_STEPS,
+    positive_float,
+    positive_int,
+    seed_int,
+    writable_file,
+)
 from ..errors import UserError
 
 if TYPE_CHECKING:
@@ -434,12 +443,22 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("env_id", metavar="ID")
     p.add_argument("--partial", action="store_true", help="play the POMDP variant")
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
-    p.add_argument("--scale", type=int, default=None, help="window pixels per frame pixel")
-    p.add_argument("--fps", type=float, default=15.0, help="frames (real-time steps) per second")
-    p.add_argument("--record", metavar="OUT.gif|OUT.mp4", help="save every frame shown")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--frames", type=int, default=None, help="stop after this many frames (scripted runs)"
-    )
+        "--scale", type=positive_int(MAX_SCALE), default=None,
+        help="window pixels per frame pixel",
+    )  # fmt: skip
+    p.add_argument(
+        "--fps", type=positive_float(MAX_FPS), default=15.0,
+        help="frames (real-time steps) per second",
+    )  # fmt: skip
+    p.add_argument(
+        "--record", type=writable_file(".gif", ".mp4"), metavar="OUT.gif|OUT.mp4",
+        help="save every frame shown",
+    )  # fmt: skip
+    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument(
+        "--frames", type=positive_int(MAX_STEPS), default=None,
+        help="stop after this many frames (scripted runs)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_play)
     return p

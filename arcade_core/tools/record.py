@@ -22,6 +22,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..argtypes import (
+    MAX_FPS,
+    MAX_RECORD_EPISODES,
+    MAX_SCALE,
+    MAX_STEPS,
+    frames_problem,
+    positive_float,
+    positive_int,
+    seed_int,
+    writable_dir,
+)
 from ..errors import CLIError, RecordError
 from ..media import (
     DIVIDER_PX,
@@ -199,7 +210,12 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise CLIError("give at least one env id (or --policy RUN_DIR)")
     try:
         for env_id in args.env_ids:
-            spec(env_id)
+            steps = args.max_steps or spec(env_id).max_steps
+            width = args.obs_size * (2 if args.side_by_side else 1)
+            if why := frames_problem(args.episodes * (steps + 1), args.obs_size, width):
+                raise CLIError(
+                    f"{env_id}: {args.episodes} episode(s): {why}; lower --episodes or --max-steps"
+                )
     except ValueError as exc:  # unknown id, with a did-you-mean
         raise CLIError(str(exc)) from None
     try:
@@ -248,15 +264,25 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="'random' (uniform over the 5 actions) or a run directory of `arcade train` "
         "(its env by default)",
     )
-    p.add_argument("--episodes", type=int, default=4, help="episodes (files) per env")
+    p.add_argument(
+        "--episodes", type=positive_int(MAX_RECORD_EPISODES), default=4,
+        help="episodes (files) per env",
+    )  # fmt: skip
     p.add_argument("--partial", action="store_true", help="record the POMDP variant")
     p.add_argument("--side-by-side", action="store_true", help="MDP beside POMDP of the same state")
-    p.add_argument("--out", default="videos", metavar="DIR", help="output folder")
+    p.add_argument(
+        "--out", type=writable_dir, default="videos", metavar="DIR", help="output folder"
+    )
     p.add_argument("--format", choices=FORMATS, default="gif")
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
-    p.add_argument("--scale", type=int, default=1, help="integer upscaling of the video")
-    p.add_argument("--fps", type=float, default=20.0)
-    p.add_argument("--max-steps", type=int, default=None, help="cap on steps per episode")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--scale", type=positive_int(MAX_SCALE), default=1, help="integer upscaling of the video"
+    )
+    p.add_argument("--fps", type=positive_float(MAX_FPS), default=20.0)
+    p.add_argument(
+        "--max-steps", type=positive_int(MAX_STEPS), default=None,
+        help="cap on steps per episode",
+    )  # fmt: skip
+    p.add_argument("--seed", type=seed_int, default=0)
     p.set_defaults(func=cmd_record)
     return p
