@@ -271,9 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    command = "arcade"
     try:
         parser = build_parser()
         args = parser.parse_args(argv)  # every flag's bounds and output path checked here
+        command = f"arcade {args.command}" if getattr(args, "command", None) else command
         if not getattr(args, "func", None):
             parser.print_help()
             return 0
@@ -285,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = missing_extra_hint(exc)
         if hint is None:
             raise
-        print(f"arcade: error: arcade {args.command} {hint}", file=sys.stderr)
+        print(f"arcade: error: {command} {hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
