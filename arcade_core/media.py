@@ -87,6 +87,40 @@ def last_frame(obs: Any, done: Any, info: dict[str, Any]) -> Any:
     return obs if final is None else jnp.where(done, final, obs)
 
 
+class BothViews:
+    """The MDP and the POMDP env of one game stepped together, from one state with the same
+    key and action (partial observability is drawing only, so they stay in step): it acts as
+    the view `partial` selects (its frames are what a policy sees), `render` draws MDP | POMDP,
+    and each step's `info["video_frame"]` is MDP | POMDP of the state it reached (pre-reset
+    when done, where the envs give `final_observation`)."""
+
+    def __init__(self, mdp: Any, pomdp: Any, partial: bool) -> None:
+        self.envs = (mdp, pomdp)
+        self.seen = int(bool(partial))
+
+    @property
+    def default_params(self) -> Any:
+        return self.envs[0].default_params
+
+    def reset(self, key: Any, params: Any) -> tuple[Any, Any]:
+        return self.envs[self.seen].reset(key, params)
+
+    def step(self, key: Any, state: Any, action: Any, params: Any) -> tuple[Any, ...]:
+        outs = [e.step(key, state, action, params) for e in self.envs]
+        obs, _, reward, done, info = outs[self.seen]
+        frame = side_by_side(*(last_frame(o[0], o[3], o[4]) for o in outs))
+        return obs, outs[0][1], reward, done, {**info, "video_frame": frame}
+
+    def render(self, state: Any, params: Any) -> Any:
+        return side_by_side(*(e.render(state, params) for e in self.envs))
+
+
+def video_frame(obs: Any, done: Any, info: dict[str, Any]) -> Any:
+    """The frame a video shows for a step: `BothViews`' MDP | POMDP, else `last_frame`."""
+    frame = info.get("video_frame")
+    return last_frame(obs, done, info) if frame is None else frame
+
+
 def side_by_side(mdp: Any, pomdp: Any) -> Any:
     """MDP frame | grey divider | POMDP frame, along the width (works on numpy and jax)."""
     import numpy as np

@@ -232,7 +232,10 @@ def _chunk_fn(
 ) -> tuple[Callable[..., Any], list[str]]:
     """`(carry, key) -> (carry, counters)`: `length` steps of `n` envs in one scan, each step
     taken in every view of `envs` (MDP first) from the same state, keys and actions; a
-    carry marked fresh is reset first. Also the list the types verdict goes to, once traced."""
+    carry marked fresh is reset first. Also the list the types verdict goes to, once traced.
+
+    Its own scan, not `arcade_core.rollout.rollout`: episodes run on across chunks (a rollout
+    starts from a reset), and every step checks each view's raw outputs."""
     import jax
     import jax.numpy as jnp
 

@@ -31,7 +31,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .policy import RANDOM
 from .registry import make, spec
+from .rollout import Step, rollout, scripted, vmap_policy
 
 CHECKS = (
     "spaces",
@@ -130,66 +132,55 @@ class _Probe:
 def _rollout_fn(
     env: Any, params: Any, n: int, other_view: bool
 ) -> Callable[[jax.Array, jax.Array], Any]:
-    v_reset = jax.vmap(env.reset, in_axes=(0, None))
-    v_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
     v_partial = jax.vmap(lambda s: env.render(s, params, True))
     v_full = jax.vmap(lambda s: env.render(s, params, False))
 
+    def keep(acc: None, s: Step) -> tuple[None, dict[str, Any]]:
+        out = dict(obs=s.next_obs, state=s.next_state, prev=s.state, reward=s.reward,
+                   done=s.done, info=s.info)  # fmt: skip
+        if other_view:  # an independent render of each returned state, in both views
+            out["full"], out["partial"] = v_full(s.next_state), v_partial(s.next_state)
+        return acc, out
+
     def run(key: jax.Array, actions: jax.Array) -> dict[str, Any]:
-        k0, k1 = jax.random.split(key)
-        obs0, state0 = v_reset(jax.random.split(k0, n), params)
-
-        def body(state: Any, xs: Any) -> Any:
-            k, a = xs
-            obs, nstate, rew, done, info = v_step(jax.random.split(k, n), state, a, params)
-            out = dict(obs=obs, state=nstate, prev=state, reward=rew, done=done, info=info)
-            if other_view:  # an independent render of each returned state, in both views
-                out["full"], out["partial"] = v_full(nstate), v_partial(nstate)
-            return nstate, out
-
-        _, traj = jax.lax.scan(body, state0, (jax.random.split(k1, actions.shape[0]), actions))
-        out = dict(obs0=obs0, state0=state0, traj=traj)
+        r = rollout(env, params, scripted(actions), actions.shape[0], key, num_envs=n, observe=keep)
+        out = dict(obs0=r.first_obs, state0=r.first_state, traj=r.steps)
         if other_view:
-            out["render0"] = v_full(state0)
+            out["render0"] = v_full(r.first_state)
         return out
 
     return run
 
 
 def _episodes_fn(env: Any, params: Any, n: int, steps: int) -> Callable[[jax.Array], Any]:
-    lo_hi = jnp.asarray([jnp.inf, -jnp.inf], jnp.float32)
+    def keep(carry: Any, s: Step) -> tuple[Any, None]:
+        ret, length, stats = carry
+        done, r = s.done, s.reward
+        ret, length = ret + r, length + 1
+        lo = jnp.min(jnp.where(done, ret, jnp.inf))
+        hi = jnp.max(jnp.where(done, ret, -jnp.inf))
+        stats = dict(
+            lo_hi=jnp.stack([jnp.minimum(stats["lo_hi"][0], lo), jnp.maximum(stats["lo_hi"][1], hi)]),
+            max_len=jnp.maximum(stats["max_len"], jnp.max(jnp.where(done, length, 0))),
+            episodes=stats["episodes"] + done.sum(),
+            ret_sum=stats["ret_sum"] + jnp.where(done, ret, 0.0).sum(),
+            nonfinite=stats["nonfinite"] | ~jnp.all(jnp.isfinite(r)),
+            first_ret_sum=stats["first_ret_sum"] + jnp.where(done & ~stats["seen"], ret, 0.0).sum(),
+            seen=stats["seen"] | done,
+        )  # fmt: skip
+        ret, length = jnp.where(done, 0.0, ret), jnp.where(done, 0, length)
+        return (ret, length, stats), None
 
     def run(key: jax.Array) -> dict[str, Any]:
-        k0, k1 = jax.random.split(key)
-        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, n), params)
-        adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
-
-        def body(carry: Any, k: jax.Array) -> Any:
-            state, ret, length, stats = carry
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (n,), 0, 5)
-            state, _, r, term, trunc = adv(jax.random.split(ks, n), state, a, params)
-            done = term | trunc
-            ret, length = ret + r, length + 1
-            lo = jnp.min(jnp.where(done, ret, jnp.inf))
-            hi = jnp.max(jnp.where(done, ret, -jnp.inf))
-            stats = dict(
-                lo_hi=jnp.stack([jnp.minimum(stats["lo_hi"][0], lo), jnp.maximum(stats["lo_hi"][1], hi)]),
-                max_len=jnp.maximum(stats["max_len"], jnp.max(jnp.where(done, length, 0))),
-                episodes=stats["episodes"] + done.sum(),
-                ret_sum=stats["ret_sum"] + jnp.where(done, ret, 0.0).sum(),
-                nonfinite=stats["nonfinite"] | ~jnp.all(jnp.isfinite(r)),
-                first_ret_sum=stats["first_ret_sum"] + jnp.where(done & ~stats["seen"], ret, 0.0).sum(),
-                seen=stats["seen"] | done,
-            )  # fmt: skip
-            ret, length = jnp.where(done, 0.0, ret), jnp.where(done, 0, length)
-            return (state, ret, length, stats), None
-
+        lo_hi = jnp.asarray([jnp.inf, -jnp.inf], jnp.float32)
         stats = dict(lo_hi=lo_hi, max_len=jnp.int32(0), episodes=jnp.int32(0), ret_sum=jnp.float32(0),
                      nonfinite=jnp.bool_(False), first_ret_sum=jnp.float32(0), seen=jnp.zeros(n, bool))  # fmt: skip
-        init = (state, jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.int32), stats)
-        (_, ret, length, stats), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
-        return stats
+        init = (jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.int32), stats)
+        policy = vmap_policy(RANDOM, n)
+        r = rollout(
+            env, params, policy, steps, key, num_envs=n, frames=False, observe=keep, init=init
+        )
+        return r.acc[2]
 
     return run
 
@@ -481,26 +472,30 @@ def random_returns(
     """`(returns, lengths, alive)` of the first episode of each of `episodes` uniformly random
     players of `env`: dynamics only (`advance`, no frames), one jitted scan of `steps` steps
     (default: the time limit); `alive` marks the episodes still running at the end."""
-    steps = steps or params.max_steps_in_episode
-    adv = jax.vmap(env.advance, in_axes=(0, 0, 0, None))
+    steps = int(steps or params.max_steps_in_episode)
+
+    def keep(carry: Any, s: Step) -> tuple[Any, None]:
+        ret, length, alive = carry
+        ret, length = ret + jnp.where(alive, s.reward, 0.0), length + alive
+        return (ret, length, alive & ~s.done), None
 
     @jax.jit
     def run(key: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-        k0, k1 = jax.random.split(key)
-        state = jax.vmap(env.init, in_axes=(0, None))(jax.random.split(k0, episodes), params)
-
-        def body(carry: Any, k: jax.Array) -> Any:
-            state, ret, length, alive = carry
-            ka, ks = jax.random.split(k)
-            a = jax.random.randint(ka, (episodes,), 0, 5)
-            state, _, r, term, trunc = adv(jax.random.split(ks, episodes), state, a, params)
-            ret, length = ret + jnp.where(alive, r, 0.0), length + alive
-            return (state, ret, length, alive & ~(term | trunc)), None
-
         zeros = jnp.zeros(episodes)
-        init = (state, zeros, zeros.astype(jnp.int32), jnp.ones(episodes, bool))
-        (_, ret, length, alive), _ = jax.lax.scan(body, init, jax.random.split(k1, steps))
-        return ret, length, alive
+        init = (zeros, zeros.astype(jnp.int32), jnp.ones(episodes, bool))
+        policy = vmap_policy(RANDOM, episodes)
+        r = rollout(
+            env,
+            params,
+            policy,
+            steps,
+            key,
+            num_envs=episodes,
+            frames=False,
+            observe=keep,
+            init=init,
+        )
+        return r.acc
 
     return tuple(np.asarray(v) for v in run(key))  # type: ignore[return-value]
 

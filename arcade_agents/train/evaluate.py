@@ -51,21 +51,22 @@ def ci95(x: np.ndarray) -> float:
     return float(t * np.std(x, ddof=1) / math.sqrt(n))
 
 
-def _envs(
+def _env(
     config: Any, frames: bool, both: bool, env_id: str | None = None, partial: bool | None = None
-) -> tuple[list[Any], int]:
-    """The envs to step (MDP and POMDP when `both`) and the index of the one the agent sees:
-    the run's env and view unless `env_id` / `partial` say otherwise."""
+) -> Any:
+    """The env to play (MDP and POMDP stepped together when `both`, acting as the view the
+    agent sees): the run's env and view unless `env_id` / `partial` say otherwise."""
     from arcade_core import make
-    from arcade_core.media import make_env
+    from arcade_core.media import BothViews, make_env
 
     env_id = env_id or config.env_id
     partial = bool(config.partial) if partial is None else bool(partial)
     mk = make_env if frames else (lambda e, p, s: make(e, partial_obs=p, obs_size=s))
     if both:
-        envs = [mk(env_id, False, config.obs_size)[0], mk(env_id, True, config.obs_size)[0]]
-        return envs, int(partial)
-    return [mk(env_id, partial, config.obs_size)[0]], 0
+        return BothViews(
+            mk(env_id, False, config.obs_size)[0], mk(env_id, True, config.obs_size)[0], partial
+        )
+    return mk(env_id, partial, config.obs_size)[0]
 
 
 _FNS: dict[tuple[Any, ...], Any] = {}
@@ -111,51 +112,35 @@ def _rollout_fn(
     zero after an episode's end) playing `episodes` episodes for `steps` steps with the agent;
     with `frames`, also the frame of every state reached (pre-reset when done); with
     `keep_obs`, the observation the agent acted on (`obs`) and its `action` at every step."""
-    from arcade_core.media import last_frame, side_by_side
+    from arcade_core.media import video_frame
+    from arcade_core.policy import Policy
+    from arcade_core.rollout import rollout
 
     config = trainer.config
-    envs, seen = _envs(config, frames, both, env_id, partial)
-    env_params = envs[0].default_params
+    env = _env(config, frames, both, env_id, partial)
+    env_params = env.default_params
+    render = jax.vmap(env.render, in_axes=(0, None))
 
-    def show(outs: list[Any]) -> Any:
-        shown = [jax.vmap(last_frame)(o[0], o[3], o[4]) for o in outs]
-        return side_by_side(*shown) if both else shown[0]
-
-    b = episodes
+    def keep(alive: jax.Array, s: Any) -> tuple[jax.Array, dict[str, Any]]:
+        """Rewards and dones of each episode's first run only (zero after its end)."""
+        ys = {"reward": jnp.where(alive, s.reward, 0.0), "done": s.done & alive}
+        if keep_obs:
+            ys["obs"], ys["action"] = s.obs, s.action
+        if frames:
+            ys["frames"] = jax.vmap(video_frame)(s.next_obs, s.done, s.info)
+        return alive & ~s.done, ys
 
     def run(params: Any, key: jax.Array) -> dict[str, Any]:
-        key, k_reset = jax.random.split(key)
-        k_reset = jax.random.split(k_reset, b)
-        resets = [jax.vmap(e.reset, in_axes=(0, None))(k_reset, env_params) for e in envs]
-        state = resets[0][1]
-        obs = resets[seen][0]
-        out0 = {}
-        if frames:
-            firsts = [jax.vmap(e.render, in_axes=(0, None))(state, env_params) for e in envs]
-            out0["first"] = side_by_side(*firsts) if both else firsts[0]
-
-        def body(c: Any, _: None) -> tuple[Any, dict[str, Any]]:
-            obs, state, carry, start, key, alive = c
-            key, k_act, k_step = jax.random.split(key, 3)
-            action, carry = trainer.act(params, carry, obs, start, k_act, greedy)
-            ks = jax.random.split(k_step, b)
-            outs = [
-                jax.vmap(e.step, in_axes=(0, 0, 0, None))(ks, state, action, env_params)
-                for e in envs
-            ]
-            new_obs, new_state, reward, done, _ = outs[seen]
-            new_state = outs[0][1]
-            ys = {"reward": jnp.where(alive, reward, 0.0), "done": done & alive}
-            if keep_obs:
-                ys["obs"], ys["action"] = obs, action
-            if frames:
-                ys["frames"] = show(outs)
-            return (new_obs, new_state, carry, done, key, alive & ~done), ys
-
-        start = jnp.ones((b,), bool)
-        c0 = (obs, state, trainer.initial_carry(b), start, key, jnp.ones((b,), bool))
-        _, ys = jax.lax.scan(body, c0, None, length=steps)
-        return {**out0, **ys}
+        agent = Policy(
+            lambda carry, obs, start, k: trainer.act(params, carry, obs, start, k, greedy),
+            lambda: trainer.initial_carry(episodes),
+        )
+        alive = jnp.ones((episodes,), bool)
+        out = rollout(
+            env, env_params, agent, steps, key, num_envs=episodes, observe=keep, init=alive
+        )
+        first = {"first": render(out.first_state, env_params)} if frames else {}
+        return {**first, **out.steps}
 
     return jax.jit(run)
 

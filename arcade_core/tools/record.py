@@ -39,13 +39,13 @@ from ..media import (
     DIVIDER_RGB,
     FORMATS,
     VIZ_HINT,
+    BothViews,
     Episode,
     cut_episode,
-    last_frame,
     make_env,
     require_imageio,
-    side_by_side,
     upscale,
+    video_frame,
     write_video,
 )
 from ..policy import RANDOM, Policy
@@ -76,35 +76,23 @@ def _rollout_fn(
     `policy` for `steps` steps (cached: tests and the gallery reuse the compiled function)."""
     import jax
 
-    if both:  # the same state, stepped by both variants with the same key and action
-        envs = [make_env(env_id, False, obs_size)[0], make_env(env_id, True, obs_size)[0]]
-    else:
-        envs = [make_env(env_id, partial, obs_size)[0]]
-    seen = int(partial) if both else 0  # the env whose frames the policy sees
-    params = envs[0].default_params
+    from ..rollout import rollout as play
 
-    def frame(frames: list[Any]) -> Any:
-        return side_by_side(*frames) if both else frames[0]
+    if both:  # the same state, stepped by both variants with the same key and action
+        env = BothViews(
+            make_env(env_id, False, obs_size)[0], make_env(env_id, True, obs_size)[0], partial
+        )
+    else:
+        env = make_env(env_id, partial, obs_size)[0]
+    params = env.default_params
+
+    def keep(acc: None, s: Any) -> tuple[None, dict[str, Any]]:
+        frame = video_frame(s.next_obs, s.done, s.info)
+        return acc, {"frames": frame, "rewards": s.reward, "dones": s.done}
 
     def one(key: jax.Array) -> dict[str, Any]:
-        key, k_reset = jax.random.split(key)
-        _, state = envs[0].reset(k_reset, params)
-        firsts = [e.render(state, params) for e in envs]
-
-        def body(carry: tuple[Any, ...], _: None) -> tuple[tuple[Any, ...], dict[str, Any]]:
-            state, key, obs, memory, start = carry
-            key, k_act, k_step = jax.random.split(key, 3)
-            action, memory = policy.act(memory, obs, start, k_act)
-            outs = [e.step(k_step, state, action, params) for e in envs]
-            _, new_state, reward, done, _ = outs[0]
-            shown = frame([last_frame(o[0], o[3], o[4]) for o in outs])
-            carry = (new_state, key, outs[seen][0], memory, done)
-            return carry, {"frames": shown, "rewards": reward, "dones": done}
-
-        start = jax.numpy.ones((), bool)
-        carry = (state, key, firsts[seen], policy.initial_carry(), start)
-        _, out = jax.lax.scan(body, carry, None, length=steps)
-        return {"first": frame(firsts), **out}
+        out = play(env, params, policy, steps, key, observe=keep)
+        return {"first": env.render(out.first_state, params), **out.steps}
 
     return jax.jit(jax.vmap(one))
 
