@@ -1,9 +1,12 @@
 """Env throughput beside the reference and the frame-write floor, all from one run.
 
-Every figure comes from `shared/bench/throughput.py` (one subprocess per env, best of 3):
-ours (`arcade_core:make`), the reference (PyPI `popgym-arcade==0.0.7`, in its own virtual env
-under `.bench/ref-venv`, never a dependency of ours) and the floor (`--floor`: a scan that
-merely writes a fresh frame per step). Prints a Markdown table with the ratios.
+Every figure is measured by `arcade bench`'s own code (`arcade_core.tools.bench`: a jitted
+reset + `lax.scan` of vmapped random-action steps, compile time apart, best of 3), one
+subprocess per env so that compile caches and memory do not leak between envs: ours
+(`arcade_core.make`), the reference (PyPI `popgym-arcade==0.0.7`, in its own virtual env under
+`.bench/ref-venv`, never a dependency of ours; it imports the measuring code from this
+checkout) and the floor (a scan that merely writes a fresh frame per step). Prints a Markdown
+table with the ratios.
 
     .venv/bin/python benchmarks/envs.py --envs CartPoleEasy,NoisyCartPoleHard [--sizes 128,256]
         [--num-envs 64] [--steps 128] [--ref-steps 8] [--no-ref] [--out .bench/results/envs.json]
@@ -13,23 +16,57 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HARNESS = ROOT.parent / "shared" / "bench" / "throughput.py"
 REF_PY = ROOT / ".bench" / "ref-venv" / "bin" / "python"
+MAKERS = {"ours": "arcade_core:make", "ref": "popgym_arcade:make"}
 
 
-def harness(python: str | Path, *args: str) -> list[dict]:
-    """Run throughput.py and return its result records."""
-    out = ROOT / ".bench" / "results" / "tmp.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(python), str(HARNESS), *args, "--out", str(out)], check=True, stdout=subprocess.DEVNULL
-    )
-    return json.loads(out.read_text())["results"]
+def measure(
+    impl: str, env_id: str, num_envs: int, steps: int, obs_size: int, partial: bool
+) -> dict:
+    """One env's (or, for `env_id == "floor"`, the floor's) frames/s and compile time, in this
+    process."""
+    import importlib
+
+    from arcade_core.tools import bench
+
+    if env_id == "floor":
+        t = bench.time_fn(bench.floor_rollout(num_envs, steps, obs_size), repeats=3)
+        return bench.floor_row(num_envs, steps, obs_size, t["best_s"], t["compile_s"])
+    module, _, name = MAKERS[impl].partition(":")
+    make = getattr(importlib.import_module(module), name)
+    return bench.bench_env(env_id, num_envs, steps, obs_size, partial, make=make)
+
+
+def harness(python: str | Path, impl: str, envs: list[str], num_envs: int, steps: int,
+            obs_size: int, partial: bool, timeout: float) -> list[dict]:  # fmt: skip
+    """Each env measured in a subprocess of `python` (this script's `--child` mode); a failed
+    or timed-out env is a row with its `status`."""
+    rows = []
+    for env_id in envs:
+        argv = [str(python), __file__, "--child", impl, env_id, str(num_envs), str(steps),
+                str(obs_size), str(int(partial))]  # fmt: skip
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        row = dict(env=env_id, partial=partial, obs_size=obs_size)
+        try:
+            p = subprocess.run(argv, stdout=subprocess.PIPE, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            rows.append(dict(row, status=f"error: timeout after {timeout:.0f}s"))
+            continue
+        lines = [line for line in p.stdout.splitlines() if line.startswith("@@JSON ")]
+        if not lines:
+            rows.append(dict(row, status=f"error: exit code {p.returncode}"))
+            continue
+        rows.append(dict(json.loads(lines[-1][len("@@JSON ") :]), status="ok"))
+    return rows
 
 
 def ensure_reference() -> None:
@@ -58,27 +95,25 @@ def main() -> None:
     ap.add_argument("--no-ref", action="store_true")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--out", default=str(ROOT / ".bench" / "results" / "envs.json"))
+    if sys.argv[1:2] == ["--child"]:  # one measurement, in its own process
+        impl, env_id, n, t, size, partial = sys.argv[2:8]
+        row = measure(impl, env_id, int(n), int(t), int(size), partial == "1")
+        print("@@JSON " + json.dumps(row), flush=True)
+        return
     args = ap.parse_args()
     if not args.no_ref:
         ensure_reference()
+    envs = [e for e in args.envs.split(",") if e]
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        common = [
-            "--num-envs",
-            str(args.num_envs),
-            "--obs-size",
-            str(size),
-            "--timeout",
-            str(args.timeout),
-        ]
-        (floor,) = harness(sys.executable, "--floor", "--num-steps", str(args.steps), *common)
+        shape = dict(num_envs=args.num_envs, obs_size=size, timeout=args.timeout)
+        (floor,) = harness(
+            sys.executable, "ours", ["floor"], steps=args.steps, partial=False, **shape
+        )
         for partial in (False, True):
-            flag = ["--partial"] if partial else []
-            ours = harness(sys.executable, "--impl", "arcade_core:make", "--envs", args.envs,
-                           "--num-steps", str(args.steps), *flag, *common)  # fmt: skip
+            ours = harness(sys.executable, "ours", envs, steps=args.steps, partial=partial, **shape)
             ref = {} if args.no_ref else {
-                r["env"]: r for r in harness(REF_PY, "--impl", "popgym_arcade:make", "--envs", args.envs,
-                                             "--num-steps", str(args.ref_steps), *flag, *common)
+                r["env"]: r for r in harness(REF_PY, "ref", envs, steps=args.ref_steps, partial=partial, **shape)
             }  # fmt: skip
             for r in ours:
                 b = ref.get(r["env"], {})

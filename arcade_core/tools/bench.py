@@ -15,7 +15,14 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from ..registry import make
+from ..policy import RANDOM
+from ..rollout import Step, rollout, vmap_policy
+
+
+def _make(env_id: str, **kwargs: Any) -> tuple[Any, Any]:
+    from ..registry import make
+
+    return make(env_id, **kwargs)
 
 
 def _compile(fn: Callable[[jax.Array], Any], seed: int = 0) -> tuple[Any, float]:
@@ -33,7 +40,7 @@ def _run(compiled: Any, key: jax.Array) -> float:
     return time.perf_counter() - t
 
 
-def _time(
+def time_fn(
     fn: Callable[[jax.Array], Any], repeats: int, seed: int = 0, floor: Any | None = None
 ) -> dict[str, float]:
     """Compile time and best run time of `fn`; with a compiled `floor`, each run is followed
@@ -51,30 +58,27 @@ def _time(
 
 
 def rollout_fn(env: Any, params: Any, num_envs: int, steps: int) -> Callable[[jax.Array], Any]:
-    """reset + scan over `steps` of vmapped random-action steps; returns the last frames."""
-    v_reset = jax.vmap(env.reset, in_axes=(0, None))
-    v_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
-    v_sample = jax.vmap(env.action_space(params).sample)
+    """reset + scan over `steps` of vmapped random-action steps; returns the last frames and
+    the summed reward (so that no step's work can be left out)."""
+    policy = vmap_policy(RANDOM, num_envs)
 
-    def rollout(key: jax.Array) -> Any:
-        k_reset, k_scan = jax.random.split(key)
-        obs, state = v_reset(jax.random.split(k_reset, num_envs), params)
+    def add_reward(ret: jax.Array, s: Step) -> tuple[jax.Array, None]:
+        return ret + s.reward.sum(), None
 
-        def body(carry: Any, k: jax.Array) -> Any:
-            obs, state, ret = carry
-            k_act, k_step = jax.random.split(k)
-            action = v_sample(jax.random.split(k_act, num_envs))
-            obs, state, rew, done, _ = v_step(
-                jax.random.split(k_step, num_envs), state, action, params
-            )
-            return (obs, state, ret + rew.sum()), None
-
-        (obs, _, ret), _ = jax.lax.scan(
-            body, (obs, state, jnp.float32(0)), jax.random.split(k_scan, steps)
+    def run(key: jax.Array) -> Any:
+        r = rollout(
+            env,
+            params,
+            policy,
+            steps,
+            key,
+            num_envs=num_envs,
+            observe=add_reward,
+            init=jnp.float32(0),
         )
-        return obs, ret
+        return r.obs, r.acc
 
-    return rollout
+    return run
 
 
 def bench_env(
@@ -85,11 +89,14 @@ def bench_env(
     partial: bool,
     repeats: int = 3,
     floor: Any | None = None,
+    make: Callable[..., tuple[Any, Any]] | None = None,
 ) -> dict[str, Any]:
     """One env's row; with `floor` (from `compile_floor`), timed alternately with it and
-    reported with `floor_fps`, the floor's frames/s over the same stretch of time."""
-    env, params = make(env_id, partial_obs=partial, obs_size=obs_size)
-    t = _time(rollout_fn(env, params, num_envs, steps), repeats, floor=floor)
+    reported with `floor_fps`, the floor's frames/s over the same stretch of time. `make`
+    builds the env (default `arcade_core.make`; any `make(id, partial_obs=, obs_size=) ->
+    (env, params)` of a gymnax-style env measures the same way)."""
+    env, params = (make or _make)(env_id, partial_obs=partial, obs_size=obs_size)
+    t = time_fn(rollout_fn(env, params, num_envs, steps), repeats, floor=floor)
     row = dict(env=env_id, partial=partial, obs_size=obs_size, num_envs=num_envs, num_steps=steps,
                fps=num_envs * steps / t["best_s"], compile_s=t["compile_s"], best_s=t["best_s"])  # fmt: skip
     if "floor_best_s" in t:
@@ -98,7 +105,9 @@ def bench_env(
 
 
 def floor_rollout(num_envs: int, steps: int, obs_size: int) -> Callable[[jax.Array], Any]:
-    """A scan that merely writes a fresh uint8 frame per env per step (the harness's floor)."""
+    """A scan that merely writes a fresh uint8 frame per env per step (the harness's floor).
+    Its own scan, not `rollout`: it plays no env and no policy, it is the cost the envs'
+    frames/s are compared against."""
 
     def rollout(key: jax.Array) -> Any:
         base = jax.random.randint(key, (num_envs,), 0, 255, dtype=jnp.int32)
