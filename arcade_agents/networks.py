@@ -1,6 +1,7 @@
 """Networks every algorithm shares: a pixel encoder for 128/256 px uint8 frames, Q and
-actor/critic heads, and recurrent agents = encoder -> memory (features + one-hot previous
-action) -> head, with any memory model of the zoo chosen by name.
+actor/critic heads, recurrent agents = encoder -> memory (features + one-hot previous
+action) -> head, with any memory model of the zoo chosen by name, and their feed-forward twins
+for `memory="none"`; `q_network` / `actor_critic` build the one a config asks for.
 
 Shapes follow the memory interface: sequences are `[*batch, T, ...]` with `start [*batch, T]`
 (`start[t]` resets memory before step t); `step` drops the time axis for acting.
@@ -19,7 +20,9 @@ from arcade_core.spaces import OBS_SIZES
 
 from .memory.base import Carry, MemoryModel
 from .memory.registry import get_memory_model
-from .train.api import ENCODERS  # the config validates names without importing Flax
+
+# ENCODERS: the config validates encoder names without importing Flax
+from .train.api import ENCODERS, NO_MEMORY, Params, TrainConfig
 
 
 def space_to_depth(x: jax.Array, p: int) -> jax.Array:
@@ -213,3 +216,75 @@ class RecurrentActorCritic(_RecurrentAgent):
     def step(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
         carry, y = self.trunk.step(carry, inputs)
         return carry, (self.actor(y), self.critic(y))
+
+
+# ------------------------------------------------------------------------------- no memory
+
+
+class FeedForward(nn.Module):
+    """A memoryless network on the recurrent networks' interface: an empty carry, and `step`
+    is the call itself, so the same sequence code trains both."""
+
+    num_actions: int = 5
+    features: int = 256
+    hidden: int = 256
+    encoder: str = "patch"
+
+    @nn.nowrap
+    def initialize_carry(self, batch_shape: tuple[int, ...] = ()) -> jax.Array:
+        return jnp.zeros(tuple(batch_shape) + (0,))
+
+    def step(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
+        return self(carry, inputs)
+
+
+class FeedForwardQNetwork(FeedForward):
+    """Encoder -> Q head, no memory."""
+
+    @nn.compact
+    def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
+        x = PixelEncoder(self.features, self.encoder)(inputs[0])
+        return carry, QHead(self.num_actions, self.hidden)(x)
+
+
+class FeedForwardActorCritic(FeedForward):
+    """Encoder -> (actor, critic) heads sharing the encoder, no memory; `(carry, (logits,
+    value))` like `RecurrentActorCritic`."""
+
+    @nn.compact
+    def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
+        x = PixelEncoder(self.features, self.encoder)(inputs[0])
+        return carry, (ActorHead(self.num_actions, self.hidden)(x), CriticHead(self.hidden)(x))
+
+
+def has_memory(config: TrainConfig) -> bool:
+    """Whether `config` names a memory model: every name but `"none"` (`NO_MEMORY`, any
+    case), which builds the feed-forward networks below. The zoo's `MLP` is a memory model:
+    the control with an MLP in the memory's place (same inputs, previous action included, and
+    heads), so a sweep compares models that differ only in their memory."""
+    return config.memory.casefold() != NO_MEMORY
+
+
+def q_network(config: TrainConfig, num_actions: int) -> nn.Module:
+    """The Q-network of `config`: recurrent with the named memory model, or feed-forward."""
+    if has_memory(config):
+        return RecurrentQNetwork(
+            num_actions, config.memory, None, config.features, config.features, config.encoder
+        )
+    return FeedForwardQNetwork(num_actions, config.features, config.features, config.encoder)
+
+
+def actor_critic(config: TrainConfig, num_actions: int) -> nn.Module:
+    """The actor-critic of `config` (one shared trunk, two heads)."""
+    if has_memory(config):
+        return RecurrentActorCritic(
+            num_actions, config.memory, None, config.features, config.features, config.encoder
+        )
+    return FeedForwardActorCritic(num_actions, config.features, config.features, config.encoder)
+
+
+def init_network(net: nn.Module, key: jax.Array, obs_size: int) -> Params:
+    """Params of `net` from a one-step, one-env sequence."""
+    obs = jnp.zeros((1, 1, obs_size, obs_size, 3), jnp.uint8)
+    carry = net.initialize_carry((1,))
+    return net.init(key, carry, (obs, jnp.zeros((1, 1), jnp.int32), jnp.ones((1, 1), bool)))

@@ -13,7 +13,10 @@ from .base import Carry, MemoryModel, ScanKind, reset_carry
 
 
 class MLP(MemoryModel):
-    """No memory: a two-layer MLP per step. Its carry is an empty `[*batch, 0]` array."""
+    """No recurrence: a two-layer MLP per step, in the memory's place (it still sees the
+    previous action, as every memory model does). The control a sweep compares memory models
+    with; `memory="none"` is the agent without any memory model. Its carry is an empty
+    `[*batch, 0]` array."""
 
     scan_kind: ClassVar[ScanKind] = "none"
 

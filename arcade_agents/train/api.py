@@ -30,6 +30,10 @@ from .. import hookspecs
 if TYPE_CHECKING:  # pragma: no cover
     import jax
 
+NO_MEMORY = "none"  # the one spelling of "no memory model" (any case): feed-forward networks
+Params = Any  # a network's parameters (a pytree of arrays)
+Metrics = dict[str, "jax.Array"]  # an update's scalars, by name
+
 OBS_SIZES = (128, 256)  # arcade_core.spaces.OBS_SIZES, restated: that module imports JAX
 ENCODERS = ("patch", "nature")  # arcade_agents.networks.PixelEncoder's kinds
 
@@ -81,7 +85,7 @@ class TrainConfig:
     env_id: str = "CartPoleEasy"
     partial: bool = False  # the POMDP variant of the env
     obs_size: int = 128
-    memory: str = "none"  # a memory model of the zoo by name; "none": no recurrence
+    memory: str = NO_MEMORY  # a memory model of the zoo by name; "none": feed-forward, no memory
     num_envs: int = 16  # envs per seed, sharded across `devices`
     num_steps: int = 32  # rollout length per update (= the training sequence length)
     total_frames: int = 100_000  # env steps per seed over the whole run
@@ -110,7 +114,7 @@ class TrainConfig:
         get_algorithm(self.algo)
         if not isinstance(self.memory, str) or not self.memory:
             raise ValueError(f"memory must be a model name or 'none'; got {self.memory!r}")
-        if self.memory.casefold() != "none":
+        if self.memory.casefold() != NO_MEMORY:
             from arcade_agents.memory.registry import get_memory_model
 
             get_memory_model(self.memory)
@@ -233,7 +237,7 @@ class DQNConfig(TrainConfig):
 
 # ------------------------------------------------------------------------------- protocol
 
-TrainState = Any  # a pytree (see `common.TrainState`); every leaf leads with `seeds`
+TrainState = Any  # a pytree (see `trainer.TrainState`); every leaf leads with `seeds`
 Carry = Any  # what `act` threads between steps: memory carry and previous action
 
 

@@ -29,23 +29,12 @@ import jax.numpy as jnp
 import optax
 from flax import struct
 
-from .api import DQNConfig, TrainConfig, coerce_config
-from .common import (
-    Metrics,
-    Params,
-    Runner,
-    TrainState,
-    ValueTrainer,
-    episode_metrics,
-    epsilon_greedy,
-    init_network,
-    lambda_returns,
-    linear_epsilon,
-    make_optimizer,
-    q_network,
-    rollout,
-    unroll_sgd,
-)
+from ..networks import init_network, q_network
+from .api import DQNConfig, Metrics, Params, TrainConfig, coerce_config
+from .optim import make_optimizer, unroll_sgd
+from .rollout import Runner, episode_metrics, epsilon_greedy, linear_epsilon, rollout
+from .targets import lambda_returns
+from .trainer import TrainState, ValueTrainer
 
 
 @struct.dataclass

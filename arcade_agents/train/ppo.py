@@ -18,22 +18,12 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .api import PPOConfig, TrainConfig, coerce_config
-from .common import (
-    AgentCarry,
-    BaseTrainer,
-    Metrics,
-    Params,
-    TrainState,
-    actor_critic,
-    discounts,
-    episode_metrics,
-    gae,
-    init_network,
-    make_optimizer,
-    next_values,
-    rollout,
-)
+from ..networks import actor_critic, init_network
+from .api import Metrics, Params, PPOConfig, TrainConfig, coerce_config
+from .optim import make_optimizer
+from .rollout import AgentCarry, episode_metrics, rollout
+from .targets import discounts, gae, next_values
+from .trainer import BaseTrainer, TrainState
 
 
 class PPO(BaseTrainer):

@@ -17,23 +17,12 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .api import PQNConfig, TrainConfig, coerce_config
-from .common import (
-    Metrics,
-    Params,
-    TrainState,
-    ValueTrainer,
-    discounts,
-    episode_metrics,
-    epsilon_greedy,
-    init_network,
-    lambda_returns,
-    linear_epsilon,
-    make_optimizer,
-    next_values,
-    q_network,
-    rollout,
-)
+from ..networks import init_network, q_network
+from .api import Metrics, Params, PQNConfig, TrainConfig, coerce_config
+from .optim import make_optimizer
+from .rollout import episode_metrics, epsilon_greedy, linear_epsilon, rollout
+from .targets import discounts, lambda_returns, next_values
+from .trainer import TrainState, ValueTrainer
 
 
 class PQN(ValueTrainer):

@@ -29,8 +29,8 @@ from arcade_agents.train import (
     make_train,
     train,
 )
-from arcade_agents.train.common import gae, lambda_returns
 from arcade_agents.train.dqn import ReplayBuffer, Sequences
+from arcade_agents.train.targets import gae, lambda_returns
 from arcade_core.env import Environment
 from arcade_core.hookspecs import hookimpl
 from arcade_core.plugins import register_plugin, unregister_plugin

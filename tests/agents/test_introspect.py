@@ -261,8 +261,7 @@ def test_memory_models_through_the_sequence_interface(memory: str) -> None:
     step up to the probed one; every model of the registry and the feed-forward net in the
     slow case."""
     from arcade_agents.memory.registry import memory_registry
-    from arcade_agents.networks import RecurrentQNetwork
-    from arcade_agents.train.common import FeedForwardQNetwork
+    from arcade_agents.networks import FeedForwardQNetwork, RecurrentQNetwork
 
     names = list(memory_registry().models) if memory == "all" else [memory]
     for name in names:
