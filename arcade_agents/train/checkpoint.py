@@ -442,3 +442,25 @@ def _is_lead() -> bool:
     import jax
 
     return jax.process_index() == 0
+
+
+def checkpoint_meta(update: int, per_update: int) -> dict[str, int]:
+    """The note saved beside a checkpoint's state: the update and the frames (per seed) it
+    reached."""
+    return {"update": update, "frames": update * per_update}
+
+
+def resume_state(checkpointer: Checkpointer, like: Any, lead: bool, multi: bool) -> tuple[int, Any]:
+    """The newest intact checkpoint's update and state. Damaged ones newer than it (each one
+    warning line) are moved aside, not deleted, so the run can write those updates again."""
+    from . import distributed as dist
+
+    loaded = checkpointer.load(like, warn=None)
+    moved = checkpointer.set_aside([s for s, _ in loaded.skipped]) if lead else []
+    if multi:
+        dist.any_process(False)  # every process waits for the move, then sees it
+        checkpointer.manager.reload()
+    if lead:
+        for line in loaded.warnings(checkpointer.directory, moved):
+            warn_stderr(line)
+    return loaded.update, loaded.state

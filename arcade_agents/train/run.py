@@ -1,6 +1,7 @@
-"""The training runner: chunks of an algorithm's pure, jitted `update` (a `lax.scan` over
-updates on accelerators, a loop of calls on CPU), with logging, Orbax checkpoints and exact
-resume between chunks.
+"""The training runner: `train` opens a run directory (fresh, or resumed from its newest
+intact checkpoint), runs chunks of the algorithm's pure, jitted `update` (`loop.py`) with
+logging and progress (`progress.py`, `logging.py`) and Orbax checkpoints (`checkpoint.py`)
+between them, and closes the run; `restore` loads a run for evaluation.
 
     result = train(config, "runs/demo")                  # a fresh run
     result = train(None, "runs/demo", resume=True)       # continue it after a crash or kill
@@ -9,18 +10,17 @@ A run directory holds `config.toml`, `metrics.csv`, `tb/` (TensorBoard), `checkp
 at the end, `curve.png`. Checkpoints hold the whole train state (parameters, optimizer, env
 states, RNG keys, the algorithm's update counter) as plain arrays (Orbax `StandardSave`) plus a
 JSON note of the update reached and the digests of what was saved; nothing is pickled. Loading
-verifies them and falls back to the newest intact checkpoint (`checkpoint.py`). Chunks always start at multiples of the
-chunk length counted from update 0, so a resumed run replays exactly the computations of an
-uninterrupted one and ends with the same parameters.
+verifies them and falls back to the newest intact checkpoint (`checkpoint.py`). Chunks always
+start at multiples of the chunk length counted from update 0, so a resumed run replays exactly
+the computations of an uninterrupted one and ends with the same parameters.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +32,23 @@ from .checkpoint import (  # noqa: F401  (re-exported: run.RunError, run.Checkpo
     RunError,
     _is_key,
     abstract_of,
+    checkpoint_meta,
     from_saveable,
+    resume_state,
     to_saveable,
     warn_stderr,
 )
 from .logging import RunLogger, plot_curve
-
-LOG_POINTS = 100  # aim for about this many logged chunks per run
-CHECKPOINTS = 10  # and about this many interval checkpoints
+from .loop import (  # noqa: F401  (re-exported: run.Updates, run.chunk_length, ...)
+    CHECKPOINTS,
+    LOG_POINTS,
+    DeferredInterrupt,
+    Updates,
+    chunk_length,
+    default_chunk,
+    scan_updates,
+)
+from .progress import Progress, chunk_rows  # noqa: F401  (re-exported)
 
 
 @dataclasses.dataclass
@@ -52,7 +61,7 @@ class RunResult:
     state: Any
     updates: int
     frames: int  # per seed
-    wall_s: float  # this session, compilation included
+    wall_s: float  # this call, compilation included
     compile_s: float
     fps: float  # frames/s over all seeds, compilation excluded
 
@@ -65,197 +74,6 @@ def get_algorithm(name: str) -> Any:
     from .api import get_algorithm as lookup
 
     return lookup(name)
-
-
-# ------------------------------------------------------------------ schedule
-
-
-def chunk_length(num_updates: int, target: int) -> int:
-    """Updates per jitted call: a divisor of `num_updates` near `target` when one exists (one
-    compiled shape for the whole run), else `target` (the last chunk compiles apart)."""
-    target = max(1, min(target, num_updates))
-    for d in range(target, max(1, target // 2) - 1, -1):
-        if num_updates % d == 0:
-            return d
-    return target
-
-
-def default_chunk(num_updates: int) -> int:
-    return max(1, math.ceil(num_updates / LOG_POINTS))
-
-
-# ------------------------------------------------------------------ progress
-
-
-class Progress:
-    """A rich progress bar on a terminal (frames, frames/s, recent return); elsewhere (pipes,
-    CI logs, `make run`) a plain line about every 5% of the run."""
-
-    def __init__(self, total: int, done: int, enabled: bool = True) -> None:
-        self.total, self.enabled = total, enabled
-        self.bar: Any = None
-        self.next_print = done
-        if enabled and sys.stdout.isatty():
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import (
-                Progress as RichProgress,
-            )
-
-            self.bar = RichProgress(
-                TextColumn("[bold]train"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("frames"),
-                TextColumn("{task.fields[fps]} fps"),
-                TextColumn("return {task.fields[ret]}"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-            )
-            self.task = self.bar.add_task("train", total=total, completed=done, fps="-", ret="-")
-            self.bar.start()
-
-    def update(self, frames: int, fps: float, ret: float) -> None:
-        if not self.enabled:
-            return
-        ret_s = "-" if math.isnan(ret) else f"{ret:.3f}"
-        if self.bar is not None:
-            self.bar.update(self.task, completed=frames, fps=f"{fps:,.0f}", ret=ret_s)
-        elif frames >= self.next_print or frames >= self.total:
-            pct = 100.0 * frames / max(1, self.total)
-            print(
-                f"[{pct:5.1f}%] frames {frames:,}/{self.total:,}  {fps:,.0f} frames/s  "
-                f"recent return {ret_s}",
-                flush=True,
-            )
-            self.next_print = frames + max(1, self.total // 20)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-# ------------------------------------------------------------------ metrics
-
-
-def chunk_rows(
-    metrics: Mapping[str, Any],
-    first_update: int,
-    frames_per_update: int,
-    extra: Mapping[str, float],
-) -> list[dict[str, float]]:
-    """Per-seed rows of one chunk: `return` = finished-episode return over the chunk (NaN if
-    none finished), `episodes` summed, every other metric averaged over the chunk."""
-    import numpy as np
-
-    m = {k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()}
-    n = next(iter(m.values())).shape[0]
-    seeds = next(iter(m.values())).shape[1] if next(iter(m.values())).ndim > 1 else 1
-    update = first_update + n
-    rows = []
-    for s in range(seeds):
-        row: dict[str, float] = {"update": update, "frames": update * frames_per_update, "seed": s}
-        row.update(extra)
-        col = {k: (v[:, s] if v.ndim > 1 else v) for k, v in m.items()}
-        if "return_sum" in col and "episodes" in col:
-            eps = float(col["episodes"].sum())
-            row["return"] = float(col["return_sum"].sum()) / eps if eps > 0 else math.nan
-            row["episodes"] = eps
-        for k, v in col.items():
-            if k not in ("return_sum", "episodes") and k not in row:
-                row[k] = float(v.mean())
-        rows.append(row)
-    return rows
-
-
-# ------------------------------------------------------------------ the loop
-
-
-def scan_updates() -> bool:
-    """Whether chunks run as one `lax.scan` over updates (accelerators: no dispatch between
-    updates) or as a Python loop over one jitted update (CPU). XLA:CPU runs a convolution's
-    backward pass inside a `while` loop many times slower than outside one (see
-    `common.unroll_sgd`); a loop of calls costs only microseconds of dispatch per update."""
-    import jax
-
-    return jax.default_backend() != "cpu"
-
-
-class Updates:
-    """Runs `n` updates from a state: `(state, n) -> (state, metrics [n, seeds])`, consuming
-    the state passed in (donated to the compiled update). Rolled:
-    one compiled `lax.scan` per chunk length; else one compiled update, called `n` times.
-    Either way every update is the same computation, so chunking never changes the result."""
-
-    def __init__(self, trainer: Any, rolled: bool) -> None:
-        self.trainer, self.rolled = trainer, rolled
-        self.compiled: dict[int, Any] = {}
-
-    def compile(self, state: Any, n: int) -> bool:
-        """Compile for chunks of `n` (if not yet); True if this call compiled something."""
-        import jax
-
-        key = n if self.rolled else 1
-        if key in self.compiled:
-            return False
-        if self.rolled:
-            update = self.trainer.update
-            fn = lambda s: jax.lax.scan(lambda c, _: update(c), s, None, length=n)  # noqa: E731
-        else:
-            fn = self.trainer.update
-        # the state is donated: the update writes the new state over the old one's buffers
-        # (DQN's replay ring is updated in place instead of copied every update); callers
-        # must use only the returned state, as `train` does (its checkpoints are synchronous)
-        self.compiled[key] = jax.jit(fn, donate_argnums=0).lower(state).compile()
-        return True
-
-    def __call__(self, state: Any, n: int) -> tuple[Any, Any]:
-        import jax
-        import jax.numpy as jnp
-
-        if self.rolled:
-            return self.compiled[n](state)
-        step, metrics = self.compiled[1], []
-        for _ in range(n):
-            state, m = step(state)
-            metrics.append(m)
-        return state, jax.tree.map(lambda *xs: jnp.stack(xs), *metrics)
-
-
-class DeferredInterrupt:
-    """Within `with`: the first Ctrl-C only sets `requested` (the runner stops at the next
-    chunk boundary and checkpoints there, so state and update counter stay consistent); a
-    second one interrupts at once. Outside the main thread it does nothing."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._old: Any = None
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nstopping after this chunk (Ctrl-C again to abort now) ...", flush=True)
-
-    def __enter__(self) -> DeferredInterrupt:
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        import signal
-
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
-            self._old = None
 
 
 def make_trainer(config: Any, algorithm: Any = None) -> Any:
@@ -286,9 +104,73 @@ def train(
     Across several processes (after `distributed.initialize`), every process makes the same
     call with the same run directory on a shared file system: all of them train and save
     checkpoints, process 0 alone writes the config and logs and prints."""
+    run = _open(config, Path(run_dir), algorithm, resume, wandb, verbose)
+    num_updates = run.num_updates
+    chunk = chunk_length(num_updates, chunk or default_chunk(num_updates))
+    ckpt_every = checkpoint_every or max(chunk, math.ceil(num_updates / CHECKPOINTS))
+    ckpt_every = math.ceil(ckpt_every / chunk) * chunk
+    end = num_updates if stop_after is None else min(num_updates, stop_after)
+    interrupted = _run_chunks(run, chunk, ckpt_every, end, progress)
+    if interrupted:
+        _save(run)
+        run.close()
+        again = f"arcade train --resume {run.run_dir}" + (
+            " --distributed ...` in every process" if run.multi else "`"
+        )
+        run.say(f"\ninterrupted at update {run.done:,}: continue with `{again}")
+        raise KeyboardInterrupt
+    return _finish(run, curve)
+
+
+# ------------------------------------------------------------------ opening a run
+
+
+@dataclasses.dataclass
+class _Run:
+    """A run being trained: its directory, config, trainer and state, the update it reached,
+    its checkpoints and logs, and this process's part (`lead` writes logs and prints)."""
+
+    run_dir: Path
+    config: Any
+    trainer: Any
+    state: Any
+    done: int
+    checkpointer: Checkpointer
+    logger: Any  # RunLogger, or _NoLogs outside the lead process
+    lead: bool
+    multi: bool
+    say: Callable[..., None]
+    t_start: float
+    last_saved: int = 0
+    compile_s: float = 0.0
+    train_s: float = 0.0
+    frames_trained: int = 0  # by this call, over all seeds
+
+    @property
+    def num_updates(self) -> int:
+        return int(self.trainer.num_updates)
+
+    @property
+    def per_update(self) -> int:
+        return int(self.trainer.frames_per_update)
+
+    @property
+    def fps(self) -> float:
+        return self.frames_trained / max(self.train_s, 1e-9)
+
+    def close(self) -> None:
+        self.logger.close()
+        self.checkpointer.close()
+
+
+def _open(
+    config: Any, run_dir: Path, algorithm: Any, resume: bool, wandb: bool, verbose: bool
+) -> _Run:
+    """The config (given, or the run's own when resuming), the trainer, and the state to
+    start from: a fresh one, or the newest intact checkpoint's; a fresh run saves its config
+    and refuses a directory that already holds checkpoints."""
     import jax
 
-    run_dir = Path(run_dir)
     lookup = (lambda name: algorithm) if algorithm is not None else get_algorithm
     cfg_path = run_dir / config_io.CONFIG_NAME
     if resume:
@@ -306,14 +188,7 @@ def train(
             raise RunError(str(exc)) from None
 
     trainer = make_trainer(config, lookup(config.algo))
-    num_updates = int(trainer.num_updates)
     per_update = int(trainer.frames_per_update)
-    seeds = int(getattr(config, "seeds", 1))
-    chunk = chunk or default_chunk(num_updates)
-    chunk = chunk_length(num_updates, chunk)
-    ckpt_every = checkpoint_every or max(chunk, math.ceil(num_updates / CHECKPOINTS))
-    ckpt_every = math.ceil(ckpt_every / chunk) * chunk
-
     run_dir.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     state = jax.jit(trainer.init)(jax.random.key(int(config.seed)))
@@ -321,9 +196,9 @@ def train(
     done = 0
     if resume:
         if checkpointer.latest() is not None:
-            done, state = _resume(checkpointer, state, lead, multi)
+            done, state = resume_state(checkpointer, state, lead, multi)
             say(
-                f"resuming {run_dir} at update {done:,}/{num_updates:,} ({done * per_update:,} frames)"
+                f"resuming {run_dir} at update {done:,}/{int(trainer.num_updates):,} ({done * per_update:,} frames)"
             )
         else:
             say(f"no checkpoint in {run_dir}: starting from update 0")
@@ -344,76 +219,88 @@ def train(
             resume_frames=done * per_update if resume else None,
             wandb=wandb,
         )
+    return _Run(run_dir, config, trainer, state, done, checkpointer, logger, lead, multi, say,
+                t_start, last_saved=done)  # fmt: skip
 
-    updates = Updates(trainer, scan_updates())
-    compile_s = 0.0
-    train_s = 0.0
-    frames_this_session = 0
+
+# ------------------------------------------------------------------ the loop
+
+
+def _run_chunks(run: _Run, chunk: int, ckpt_every: int, end: int, progress: bool) -> bool:
+    """Chunks of updates until `end`, each logged, shown and (every `ckpt_every` updates and
+    at the last) checkpointed; True if Ctrl-C (in any process) stopped it early."""
+    import jax
+
+    num_updates, per_update = run.num_updates, run.per_update
+    seeds = int(getattr(run.config, "seeds", 1))
+    updates = Updates(run.trainer, scan_updates())
     recent = math.nan
-    bar = Progress(num_updates * per_update, done * per_update, enabled=progress and lead)
-    end = num_updates if stop_after is None else min(num_updates, stop_after)
-    last_saved = done
+    bar = Progress(num_updates * per_update, run.done * per_update, enabled=progress and run.lead)
     interrupt = DeferredInterrupt()
     # several processes stop together, at a chunk boundary, if any of them was interrupted
-    stop = (lambda: dist.any_process(interrupt.requested)) if multi else None
+    stop = (lambda: dist.any_process(interrupt.requested)) if run.multi else None
     agreed: bool | None = None
     try:
         with interrupt:
-            while done < end and not (stop() if stop else interrupt.requested):
-                n = min(chunk, num_updates - done)
+            while run.done < end and not (stop() if stop else interrupt.requested):
+                n = min(chunk, num_updates - run.done)
                 t0 = time.perf_counter()
                 if not updates.compiled:
-                    say(f"compiling {config.algo} ...", flush=True)
-                if updates.compile(state, n):
-                    compile_s += time.perf_counter() - t0
+                    run.say(f"compiling {run.config.algo} ...", flush=True)
+                if updates.compile(run.state, n):
+                    run.compile_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                state, metrics = updates(state, n)
-                metrics = dist.gather(metrics) if multi else jax.device_get(metrics)
-                train_s += time.perf_counter() - t0
-                frames_this_session += n * per_update * seeds
-                fps = frames_this_session / max(train_s, 1e-9)
-                extra = {"wall_s": time.perf_counter() - t_start, "fps": fps}
-                rows = chunk_rows(metrics, done, per_update, extra)
-                done += n
-                logger.write(rows)
+                run.state, metrics = updates(run.state, n)
+                metrics = dist.gather(metrics) if run.multi else jax.device_get(metrics)
+                run.train_s += time.perf_counter() - t0
+                run.frames_trained += n * per_update * seeds
+                extra = {"wall_s": time.perf_counter() - run.t_start, "fps": run.fps}
+                rows = chunk_rows(metrics, run.done, per_update, extra)
+                run.done += n
+                run.logger.write(rows)
                 rets = [r["return"] for r in rows if not math.isnan(r.get("return", math.nan))]
                 if rets:
                     recent = sum(rets) / len(rets)
-                bar.update(done * per_update, fps, recent)
-                if done % ckpt_every == 0 or done == num_updates:
-                    checkpointer.save(done, state, _meta(done, per_update))
-                    last_saved = done
+                bar.update(run.done * per_update, run.fps, recent)
+                if run.done % ckpt_every == 0 or run.done == num_updates:
+                    _save(run)
             if stop:
                 agreed = stop()
     finally:
         bar.close()
-    if interrupt.requested if agreed is None else agreed:
-        if done > last_saved:
-            checkpointer.save(done, state, _meta(done, per_update))
-        logger.close()
-        checkpointer.close()
-        again = f"arcade train --resume {run_dir}" + (
-            " --distributed ...` in every process" if multi else "`"
-        )
-        say(f"\ninterrupted at update {done:,}: continue with `{again}")
-        raise KeyboardInterrupt
-    if done > last_saved:
-        checkpointer.save(done, state, _meta(done, per_update))
-    logger.close()
-    checkpointer.close()
-    wall = time.perf_counter() - t_start
-    fps = frames_this_session / max(train_s, 1e-9)
-    if done == num_updates and curve and lead:
+    return interrupt.requested if agreed is None else agreed
+
+
+def _save(run: _Run) -> None:
+    """Checkpoint the state at the update reached, unless that update is saved already."""
+    if run.done > run.last_saved:
+        run.checkpointer.save(run.done, run.state, checkpoint_meta(run.done, run.per_update))
+        run.last_saved = run.done
+
+
+# ------------------------------------------------------------------ closing a run
+
+
+def _finish(run: _Run, curve: bool) -> RunResult:
+    """The last checkpoint, closed logs, the learning curve of a finished run and the summary
+    line."""
+    _save(run)
+    run.close()
+    wall = time.perf_counter() - run.t_start
+    done, num_updates, per_update = run.done, run.num_updates, run.per_update
+    seeds = int(getattr(run.config, "seeds", 1))
+    if done == num_updates and curve and run.lead:
         try:
-            path = plot_curve(run_dir, title=_title(config))
-            say(f"learning curve: {path}")
+            path = plot_curve(run.run_dir, title=_title(run.config))
+            run.say(f"learning curve: {path}")
         except ImportError:
-            say("no learning curve: matplotlib missing (pip install 'pomdp-arcade[viz]')")
-    say(
+            run.say("no learning curve: matplotlib missing (pip install 'pomdp-arcade[viz]')")
+    run.say(
         f"{done:,}/{num_updates:,} updates, {done * per_update:,} frames per seed x {seeds}; "
-        f"{fps:,.0f} frames/s, compile {compile_s:.1f} s, wall {wall:.1f} s; run dir {run_dir}"
+        f"{run.fps:,.0f} frames/s, compile {run.compile_s:.1f} s, wall {wall:.1f} s; run dir {run.run_dir}"
     )
-    return RunResult(run_dir, config, trainer, state, done, done * per_update, wall, compile_s, fps)
+    return RunResult(run.run_dir, run.config, run.trainer, run.state, done, done * per_update,
+                     wall, run.compile_s, run.fps)  # fmt: skip
 
 
 class _NoLogs:
@@ -424,24 +311,6 @@ class _NoLogs:
 
     def close(self) -> None:
         pass
-
-
-def _meta(update: int, per_update: int) -> dict[str, int]:
-    return {"update": update, "frames": update * per_update}
-
-
-def _resume(checkpointer: Checkpointer, like: Any, lead: bool, multi: bool) -> tuple[int, Any]:
-    """The newest intact checkpoint's update and state. Damaged ones newer than it (each one
-    warning line) are moved aside, not deleted, so the run can write those updates again."""
-    loaded = checkpointer.load(like, warn=None)
-    moved = checkpointer.set_aside([s for s, _ in loaded.skipped]) if lead else []
-    if multi:
-        dist.any_process(False)  # every process waits for the move, then sees it
-        checkpointer.manager.reload()
-    if lead:
-        for line in loaded.warnings(checkpointer.directory, moved):
-            warn_stderr(line)
-    return loaded.update, loaded.state
 
 
 def _title(config: Any) -> str:

@@ -1,0 +1,92 @@
+"""What a run shows while it trains: a progress bar (plain lines off a terminal) and the
+per-seed rows of each chunk that the logs and the bar read."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+
+class Progress:
+    """A rich progress bar on a terminal (frames, frames/s, recent return); elsewhere (pipes,
+    CI logs, `make run`) a plain line about every 5% of the run."""
+
+    def __init__(self, total: int, done: int, enabled: bool = True) -> None:
+        self.total, self.enabled = total, enabled
+        self.bar: Any = None
+        self.next_print = done
+        if enabled and sys.stdout.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import (
+                Progress as RichProgress,
+            )
+
+            self.bar = RichProgress(
+                TextColumn("[bold]train"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("frames"),
+                TextColumn("{task.fields[fps]} fps"),
+                TextColumn("return {task.fields[ret]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
+            self.task = self.bar.add_task("train", total=total, completed=done, fps="-", ret="-")
+            self.bar.start()
+
+    def update(self, frames: int, fps: float, ret: float) -> None:
+        if not self.enabled:
+            return
+        ret_s = "-" if math.isnan(ret) else f"{ret:.3f}"
+        if self.bar is not None:
+            self.bar.update(self.task, completed=frames, fps=f"{fps:,.0f}", ret=ret_s)
+        elif frames >= self.next_print or frames >= self.total:
+            pct = 100.0 * frames / max(1, self.total)
+            print(
+                f"[{pct:5.1f}%] frames {frames:,}/{self.total:,}  {fps:,.0f} frames/s  "
+                f"recent return {ret_s}",
+                flush=True,
+            )
+            self.next_print = frames + max(1, self.total // 20)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def chunk_rows(
+    metrics: Mapping[str, Any],
+    first_update: int,
+    frames_per_update: int,
+    extra: Mapping[str, float],
+) -> list[dict[str, float]]:
+    """Per-seed rows of one chunk: `return` = finished-episode return over the chunk (NaN if
+    none finished), `episodes` summed, every other metric averaged over the chunk."""
+    import numpy as np
+
+    m = {k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()}
+    n = next(iter(m.values())).shape[0]
+    seeds = next(iter(m.values())).shape[1] if next(iter(m.values())).ndim > 1 else 1
+    update = first_update + n
+    rows = []
+    for s in range(seeds):
+        row: dict[str, float] = {"update": update, "frames": update * frames_per_update, "seed": s}
+        row.update(extra)
+        col = {k: (v[:, s] if v.ndim > 1 else v) for k, v in m.items()}
+        if "return_sum" in col and "episodes" in col:
+            eps = float(col["episodes"].sum())
+            row["return"] = float(col["return_sum"].sum()) / eps if eps > 0 else math.nan
+            row["episodes"] = eps
+        for k, v in col.items():
+            if k not in ("return_sum", "episodes") and k not in row:
+                row[k] = float(v.mean())
+        rows.append(row)
+    return rows
