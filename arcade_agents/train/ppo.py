@@ -54,6 +54,7 @@ class PPO(BaseTrainer):
         c = self.config
         key, k_roll, k_train = jax.random.split(state.key, 3)
 
+        # 1. act: num_steps steps of every env sampled from the policy, keeping log-probs, values
         def policy(params, memory, obs, prev_action, start, key):
             memory, (logits, value) = self.ac_step(params, memory, obs, prev_action, start)
             action = jax.random.categorical(key, logits).astype(jnp.int32)
@@ -67,6 +68,7 @@ class PPO(BaseTrainer):
         _, (_, last_value) = self.ac_step(
             state.params, runner.carry.memory, runner.obs, runner.carry.prev_action, runner.start
         )
+        # 2. targets: GAE over the rollout, bootstrapped from the value of the frame after it
         old_logp, values = tr.extras
         advantages, returns = gae(
             tr.reward,
@@ -78,6 +80,7 @@ class PPO(BaseTrainer):
         data = (carry0, tr.obs, tr.prev_action, tr.start, tr.action, old_logp, values)
         data = (*data, advantages, returns)
 
+        # 3. learn: epochs of minibatches of whole sequences, the clipped surrogate objective
         def loss_fn(params: Params, mb: Any) -> tuple[jax.Array, Metrics]:
             memory, obs, prev_action, start, action, old_logp, old_value, adv, ret = mb
             _, (logits, value) = self.network.apply(params, memory, (obs, prev_action, start))

@@ -55,6 +55,7 @@ class PQN(ValueTrainer):
         key, k_roll, k_train = jax.random.split(state.key, 3)
         epsilon = self.epsilon(state.update)
 
+        # 1. act: num_steps epsilon-greedy steps of every env, keeping each step's Q-values
         def policy(params, memory, obs, prev_action, start, key):
             memory, q = self.q_step(params, memory, obs, prev_action, start)
             return memory, epsilon_greedy(key, q, epsilon), q
@@ -66,12 +67,14 @@ class PQN(ValueTrainer):
         _, q_last = self.q_step(
             state.params, runner.carry.memory, runner.obs, runner.carry.prev_action, runner.start
         )
+        # 2. targets: Peng's Q(lambda) over the rollout, bootstrapped from the frame after it
         best = jnp.max(tr.extras, axis=-1)  # [E, T]: max_a Q(o_t, a) as acting saw it
         targets = lambda_returns(
             tr.reward, discounts(tr, c.gamma), next_values(best, jnp.max(q_last, -1)), c.lam
         )
         data = (carry0, tr.obs, tr.prev_action, tr.start, tr.action, targets)
 
+        # 3. learn: epochs of minibatches of whole sequences, replayed from the saved carry
         def loss_fn(params: Params, mb: Any) -> tuple[jax.Array, Metrics]:
             memory, obs, prev_action, start, action, target = mb
             _, q = self.network.apply(params, memory, (obs, prev_action, start))
