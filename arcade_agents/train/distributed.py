@@ -5,12 +5,12 @@ Launching. Start the same command once per host, before anything else touches JA
 
     # machine 0 (its address is the coordinator's), then machine 1, ... with its own id
     arcade train --distributed --coordinator 10.0.0.1:1234 --num-processes 2 --process-id 0 \\
-        --env CartPoleEasy --num-envs 256 --out /shared/runs/cp
+        --env CartPoleEasy --num-envs 256 --out /mnt/nfs/runs/cp
     arcade train --distributed --coordinator 10.0.0.1:1234 --num-processes 2 --process-id 1 \\
-        --env CartPoleEasy --num-envs 256 --out /shared/runs/cp
+        --env CartPoleEasy --num-envs 256 --out /mnt/nfs/runs/cp
 
     # SLURM (or Open MPI): one task per node, no addresses; JAX reads them from the job
-    srun --nodes 2 --ntasks-per-node 1 arcade train --distributed --out /shared/runs/cp ...
+    srun --nodes 2 --ntasks-per-node 1 arcade train --distributed --out /mnt/nfs/runs/cp ...
 
 Process 0 hosts the coordinator (any free port, the same on every host). The run directory
 must be one folder every host sees (a shared file system): each process writes its own shards
