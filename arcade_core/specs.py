@@ -11,6 +11,7 @@ from typing import Any
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_RULES = re.compile(r"^[A-Za-z_][\w.]*:[\w.\-/]+$")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class EnvSpec:
     """Everything known about an env id before its game module is imported.
 
     `entry` is `"module:attr"`, a callable `(partial_obs=, obs_size=, **kwargs) -> Environment`;
-    `kwargs` are the difficulty's constructor arguments. `package` and `plugin` say which
+    `kwargs` are the difficulty's constructor arguments. `rules` says where the game's rules
+    page is, `"package:file.md"`: a Markdown file shipped as package data, which `arcade info`
+    prints (`rules_text`); empty when the game has none. `package` and `plugin` say which
     distribution and entry point registered it.
     """
 
@@ -39,6 +42,7 @@ class EnvSpec:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     realtime: bool = True  # real-time (ticks without input) or turn-based (waits for a key)
+    rules: str = ""
     package: str = ""
     plugin: str = ""
 
@@ -54,13 +58,15 @@ class EnvSpec:
             "plugin": self.plugin,
             "entry": self.entry,
             "description": self.description,
+            "rules": self.rules,
         }
 
 
 @dataclass(frozen=True)
 class GameSpec:
     """A game and its difficulties; expands to one `EnvSpec` per difficulty, id = name + key
-    (e.g. `CartPole` + `Easy` -> `CartPoleEasy`)."""
+    (e.g. `CartPole` + `Easy` -> `CartPoleEasy`). `rules` is the rules page every difficulty
+    shares (see `EnvSpec`)."""
 
     name: str
     entry: str
@@ -68,6 +74,7 @@ class GameSpec:
     return_range: tuple[float, float]
     description: str = ""
     realtime: bool = True
+    rules: str = ""
 
     def env_specs(self, package: str = "", plugin: str = "") -> list[EnvSpec]:
         return [
@@ -81,6 +88,7 @@ class GameSpec:
                 kwargs=dict(d.kwargs),
                 description=self.description,
                 realtime=self.realtime,
+                rules=self.rules,
                 package=package,
                 plugin=plugin,
             )
@@ -107,7 +115,22 @@ def spec_problems(spec: Any) -> list[str]:
         problems.append(bad_range)
     if not isinstance(spec.kwargs, Mapping):
         problems.append(f"kwargs must be a mapping, got {type(spec.kwargs).__name__}")
+    if spec.rules != "" and (not isinstance(spec.rules, str) or not _RULES.match(spec.rules)):
+        problems.append(f"rules must be 'package:file' or empty, got {spec.rules!r}")
     return problems
+
+
+def rules_text(spec: EnvSpec) -> str:
+    """The text of `spec`'s rules page (its `rules`, a package data file), or '' if it names
+    none. Imports the package that ships the page (a game's plugin module is imported anyway
+    to list it), never the game module. `OSError` if the file is missing; `ImportError` if
+    the package is."""
+    if not spec.rules:
+        return ""
+    from importlib.resources import files
+
+    package, _, path = spec.rules.partition(":")
+    return files(package).joinpath(path).read_text(encoding="utf-8")
 
 
 def _return_range_problem(rr: Any) -> str:

@@ -1,7 +1,7 @@
 """The `arcade` command. `arcade list` imports no JAX; the other commands load it on demand.
 
     arcade list [--json]            every registered env, and any broken plugin with its error
-    arcade info ID                  one env's spec, spaces and docs
+    arcade info ID                  one env's spec, spaces and rules page
     arcade check ID... | --all      the conformance suite (non-zero exit on failure)
     arcade soak [ID...] --steps N   random actions, invalid ones too: counters, non-zero exit
     arcade bench ID... [--floor]    frames/s of a jitted scan of vmapped steps, compile apart
@@ -118,10 +118,23 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"{'actions':12} {env.action_space(params)}  (0 up, 1 down, 2 left, 3 right, 4 fire)")
     print(f"{'observation':12} Box(0, 255, (S, S, 3), uint8), S in (128, 256)")
     print(f"{'params':12} {params}")
-    doc = (type(env).__doc__ or "").strip()
+    page = _rules_page(sp)
+    doc = page or (type(env).__doc__ or "").strip()
     if doc:
         print("\n" + doc)
     return 0
+
+
+def _rules_page(sp: Any) -> str:
+    """The env's rules page (stripped), or '' with a note on stderr when it cannot be read:
+    the spec's other facts and the game's docstring still show."""
+    from ..specs import rules_text
+
+    try:
+        return rules_text(sp).strip()
+    except (OSError, ImportError, UnicodeDecodeError) as exc:
+        print(f"arcade: note: rules page {sp.rules!r} unreadable: {exc}", file=sys.stderr)
+        return ""
 
 
 def _spec(env_id: str) -> Any:
@@ -214,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plugins", help="list discovered plugins and their status")
     p.set_defaults(func=cmd_plugins)
 
-    p = sub.add_parser("info", help="show one env's spec, spaces and docs")
+    p = sub.add_parser("info", help="show one env's spec, spaces and rules page")
     p.add_argument("env_id")
     p.set_defaults(func=cmd_info)
 
