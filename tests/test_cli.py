@@ -62,7 +62,7 @@ def test_unknown_id_is_one_line_error_with_suggestion() -> None:
 
 def test_info_describes_the_env() -> None:
     out = arcade("info", "CartPoleMedium").stdout
-    assert "max_steps    400" in out and "Discrete(n=5" in out and "Balance a pole" in out
+    assert "max_steps    400" in out and "Discrete(n=5" in out and "# CartPole" in out
 
 
 def test_bench_reports_fps_compile_and_floor() -> None:

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="AutoEncode",
+            rules="arcade_games.autoencode:autoencode.md",
             entry="arcade_games.autoencode.game:AutoEncode",
             difficulties={
                 level: Difficulty(max_steps=time_limit(d), kwargs={"decks": d})

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="BattleShip",
+            rules="arcade_games.battleship:battleship.md",
             entry="arcade_games.battleship.game:BattleShip",
             difficulties={
                 level: Difficulty(max_steps=time_limit(n), kwargs={"board_size": n})

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="Breakout",
+            rules="arcade_games.breakout:breakout.md",
             entry="arcade_games.breakout.game:Breakout",
             difficulties={
                 level: Difficulty(max_steps=TIME_LIMIT, kwargs={"paddle_width": w})

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="CartPole",
+            rules="arcade_games.cartpole:cartpole.md",
             entry="arcade_games.cartpole.game:CartPole",
             difficulties={
                 level: Difficulty(max_steps=t, kwargs={"time_limit": t})
@@ -21,6 +22,7 @@ def arcade_games() -> list[GameSpec]:
         ),
         GameSpec(
             name="NoisyCartPole",
+            rules="arcade_games.cartpole:noisycartpole.md",
             entry="arcade_games.cartpole.game:NoisyCartPole",
             difficulties={
                 level: Difficulty(max_steps=200, kwargs={"time_limit": 200, "noise_sigma": sigma})

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="CountRecall",
+            rules="arcade_games.countrecall:countrecall.md",
             entry="arcade_games.countrecall.game:CountRecall",
             difficulties={
                 level: Difficulty(

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="MineSweeper",
+            rules="arcade_games.minesweeper:minesweeper.md",
             entry="arcade_games.minesweeper.game:MineSweeper",
             difficulties={
                 level: Difficulty(max_steps=time_limit(n), kwargs={"board_size": n})

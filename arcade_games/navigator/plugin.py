@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="Navigator",
+            rules="arcade_games.navigator:navigator.md",
             entry="arcade_games.navigator.game:Navigator",
             difficulties={
                 level: Difficulty(max_steps=n * n, kwargs={"board_size": n})

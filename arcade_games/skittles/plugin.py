@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="Skittles",
+            rules="arcade_games.skittles:skittles.md",
             entry="arcade_games.skittles.game:Skittles",
             difficulties={
                 level: Difficulty(max_steps=TIME_LIMIT, kwargs={"columns": cols})

@@ -11,6 +11,7 @@ def arcade_games() -> list[GameSpec]:
     return [
         GameSpec(
             name="Tetris",
+            rules="arcade_games.tetris:tetris.md",
             entry="arcade_games.tetris.game:Tetris",
             difficulties={
                 level: Difficulty(
