@@ -22,7 +22,7 @@ import pytest
 import arcade_core
 from arcade_core.plugins import register_plugin, unregister_plugin
 from arcade_core.registry import PluginConflictError, PluginLoadError, registry
-from arcade_core.specs import Difficulty, GameSpec
+from arcade_core.specs import Difficulty, GameSpec, rules_text
 from arcade_core.tools.newplugin import NewPluginError, names_for, new_plugin
 
 TESTS = Path(__file__).parent
@@ -254,7 +254,8 @@ def test_game_skeleton_registers_builds_and_steps(tmp_path: Path, plugin, monkey
     assert root == tmp_path / "arcade-blip"
     assert _files(root) == [
         "README.md", "arcade_blip/__init__.py", "arcade_blip/constants.py", "arcade_blip/draw.py",
-        "arcade_blip/game.py", "arcade_blip/plugin.py", "pyproject.toml", "tests/test_blip.py",
+        "arcade_blip/game.py", "arcade_blip/plugin.py", "arcade_blip/rules.md", "pyproject.toml",
+        "tests/test_blip.py",
     ]  # fmt: skip
     text = "\n".join(p.read_text() for p in root.rglob("*") if p.is_file())
     assert "{{" not in text and "}}" not in text.replace("}}}", "")
@@ -267,6 +268,9 @@ def test_game_skeleton_registers_builds_and_steps(tmp_path: Path, plugin, monkey
     assert [i for i in arcade_core.list_envs() if i.startswith("Blip")] == [
         "BlipEasy", "BlipMedium", "BlipHard"
     ]  # fmt: skip
+    # its rules page, package data the wheel ships, is what `arcade info` prints
+    assert rules_text(arcade_core.spec("BlipEasy")).startswith("# Blip\n")
+    assert '[tool.setuptools.package-data]\narcade_blip = ["*.md"]' in text
     import jax
 
     env, params = arcade_core.make("BlipHard", partial_obs=True, obs_size=256)
