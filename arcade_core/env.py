@@ -1,7 +1,8 @@
 """The `Environment` base: a game's `init` / `transition` / `draw` assembled into gymnax-style
 `reset` / `step` with auto-reset, one render per step and one `info` for every game.
 
-A game subclasses `Environment` and writes three pure functions (GAMES.md §1.2, §1.7):
+A game subclasses `Environment` and writes three pure functions (docs/games/conventions.md §Steps
+and info):
 
 * `init(key, params) -> state` — a fresh episode; `state.time == 0`.
 * `transition(key, state, action, params) -> (state, reward, terminated)` — the rules; it does

@@ -1,8 +1,8 @@
 """MDP and POMDP views of one state.
 
-Partial observability is rendering only: a game's `draw(state, params, view)` draws the full
-frame and asks its `View` what the partial view hides. Both variants of a game share one state
-type and one dynamics, so a state produced by one steps in the other (GAMES.md §1.5).
+Partial observability is rendering only: a game's `draw(state, params, view)` draws the full frame
+and asks its `View` what the partial view hides. Both variants of a game share one state type and
+one dynamics, so a state produced by one steps in the other (docs/games/conventions.md §The POMDP).
 """
 
 from __future__ import annotations

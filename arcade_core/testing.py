@@ -5,8 +5,8 @@ What it checks, for each observation size asked (default 128) and both variants:
 
 * `spaces` — `Discrete(5)` actions; `Box(0, 255, (S, S, 3), uint8)` frames; `num_actions == 5`.
 * `types` — under `jit` + `vmap`: uint8 `(S, S, 3)` frames, float32 finite rewards, bool `done`,
-  and exactly the `info` of GAMES.md §1.7 (`terminated`, `truncated`, `discount`), with
-  `done == terminated | truncated` and `discount == 0` exactly where terminated.
+  and exactly the `info` of docs/games/conventions.md §Steps and info (`terminated`, `truncated`,
+  `discount`), with `done == terminated | truncated` and `discount == 0` exactly where terminated.
 * `determinism` — the same key and actions give the same frames, states and rewards.
 * `auto_reset` — `time` counts steps and is 0 right after `done`; every frame is the render of
   the state returned with it (one render, of the selected state).
@@ -428,8 +428,9 @@ def stack(states: list[Any]) -> Any:
 
 
 def spec_score(canvas: np.ndarray, value: int, colour: tuple[int, int, int]) -> np.ndarray:
-    """Draw `value` in the standard score box, pixel by pixel from GAMES.md §1.4 and §2.4
-    (independent of the renderer, for tests that rebuild a frame from the spec)."""
+    """Draw `value` in the standard score box, pixel by pixel from docs/games/conventions.md §The
+    frame and §Drawing primitives (independent of the renderer, for tests that rebuild a frame from
+    the spec)."""
     from .render.font import DIGITS
     from .render.frame import SCORE_BOX
 
@@ -456,8 +457,8 @@ def spec_frame(
     score_colour: tuple[int, int, int],
     low_name: bool = False,
 ) -> np.ndarray:
-    """The shared frame of GAMES.md §1.4 around a game area `sub`: background, `sub` pasted at
-    the centre, the name at the bottom, the score at the top."""
+    """The shared frame of docs/games/conventions.md §The frame around a game area `sub`:
+    background, `sub` pasted at the centre, the name at the bottom, the score at the top."""
     from .render.frame import LETTER, name_box
     from .render.static import new_canvas, paste, text
 

@@ -40,7 +40,7 @@ class LogEnvState:
 class LogWrapper(Wrapper):
     """Keeps running episode return and length; `info` gains `returned_episode_returns`,
     `returned_episode_lengths` (of the last finished episode), `returned_episode` (= done) and
-    the global `timestep` (GAMES.md §1.7)."""
+    the global `timestep` (docs/games/conventions.md §Steps and info)."""
 
     def reset(self, key: jax.Array, params: Any = None) -> tuple[jax.Array, LogEnvState]:
         obs, env_state = self._env.reset(key, params)

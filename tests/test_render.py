@@ -1,4 +1,5 @@
-"""Pixel-exact tests of the render primitives against brute-force versions of GAMES.md §2."""
+"""Pixel-exact tests of the render primitives against brute-force versions of
+docs/games/conventions.md §Drawing primitives."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ from arcade_core.render.frame import DIGIT_W, LETTER, SCORE_BOX, name_box
 def brute_number(
     shape: tuple[int, int], value: int, box: tuple[int, int, int, int], dw: int
 ) -> np.ndarray:
-    """§2.4 'number in a box', written pixel by pixel from the spec."""
+    """docs/games/conventions.md §Drawing primitives 'number in a box', written pixel by pixel from
+    the spec."""
     x0, y0, x1, y1 = box
     m, sp = 1, 2
     digits = [int(c) for c in str(value)] if value >= 0 else [value % 10]
@@ -75,7 +77,8 @@ def test_number_matches_spec_layout(size: int, value: int) -> None:
 def test_score_glyph_rows_and_first_digit_column(
     size: int, rows: tuple[int, int], first_x: int
 ) -> None:
-    """GAMES.md §5.8: score glyphs on rows 3..27 / 2..11, a one-digit score starts at x = 121 / 59."""
+    """docs/games/conventions.md §The frame: score glyphs on rows 3..27 / 2..11, a one-digit score
+    starts at x = 121 / 59."""
     layout = FrameLayout(size, name="CARTPOLE", background=(0, 0, 0), name_colour=(1, 1, 1),
                          score_colour=(255, 255, 255), area_side=96)  # fmt: skip
     frame = np.asarray(layout.render({}, score=8))  # 8 lights every row and both edge columns
@@ -85,8 +88,8 @@ def test_score_glyph_rows_and_first_digit_column(
 
 
 @pytest.mark.parametrize(
-    ("name", "extent256", "extent128"),
-    [("CARTPOLE", (37, 217), (20, 106)), ("COUNTRECALL", (3, 252), (4, 123)), ("BATTLESHIP", (14, 240), (9, 117)),
+    ("name", "extent256", "extent128"), [("CARTPOLE", (37, 217), (20, 106)), ("COUNTRECALL", (3,
+    252), (4, 123)), ("BATTLESHIP", (14, 240), (9, 117)),
      ("NAVIGATOR", (26, 229), (15, 112)), ("TETRIS", (60, 194), (31, 95))],
 )  # fmt: skip
 def test_name_extents_match_spec_table(

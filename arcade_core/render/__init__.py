@@ -6,7 +6,7 @@
   bytes are computed element-wise (rectangles, 1-bit bitmaps at dynamic positions, numbers,
   additive colour, boards), composed with the background by concatenating rows — never a
   full-canvas mask per primitive, never a per-env scatter.
-* `font`: the 5x5 digit and letter bitmaps of GAMES.md §2.4–2.5.
+* `font`: the 5x5 digit and letter bitmaps of docs/games/conventions.md §Drawing primitives.
 * `frame`: the shared frame (background, game area, score at the top, name at the bottom).
 
 The game kit — what the built-in games share, public so that every plugin's game has it too:

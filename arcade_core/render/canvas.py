@@ -570,8 +570,9 @@ def number_mask(
     width: int | None = None,
     top: int | None = None,
 ) -> jax.Array:
-    """Bytes lit by a non-negative integer centred in `box` with the digit font (GAMES.md
-    §2.4), over `number_window(box, ..., width=width, top=top)` (`width`: the canvas width).
+    """Bytes lit by a non-negative integer centred in `box` with the digit font
+    (docs/games/conventions.md §Drawing primitives), over `number_window(box, ..., width=width,
+    top=top)` (`width`: the canvas width).
 
     Digits are placed as the spec says: n digits of width `digit_w` and gap `gap`, centred;
     each glyph cell `digit_w // 5` wide and `(box height - 2 margin) // 5` high. A value with
@@ -618,13 +619,13 @@ def number_mask(
 class Board:
     """An R x C board of square cells drawn from K static tile images, with grid lines.
 
-    Geometry as GAMES.md §2.2: a `gap`-px grid line before every cell and after the last, so
-    cell (i, j) (column i, row j) has its interior at `(gap + i*(cell+gap), gap + j*(cell+gap))`
-    relative to `(x, y)`, the board's top-left on the canvas (of `width` columns, default the
-    board's right edge). `tiles` is uint8[K, cell, cell, 3] (or [K, 3] for flat colours); a
-    step passes `kinds` (int[R, C], values 0..K-1) and gets the board's byte rows: each cell's
-    kind is spread over its rows by broadcasting and over its columns by a product with a
-    static one-hot matrix (no gather), then picked from K precomputed board images by K - 1
+    Geometry as docs/games/conventions.md §Drawing primitives: a `gap`-px grid line before every
+    cell and after the last, so cell (i, j) (column i, row j) has its interior at `(gap +
+    i*(cell+gap), gap + j*(cell+gap))` relative to `(x, y)`, the board's top-left on the canvas (of
+    `width` columns, default the board's right edge). `tiles` is uint8[K, cell, cell, 3] (or [K, 3]
+    for flat colours); a step passes `kinds` (int[R, C], values 0..K-1) and gets the board's byte
+    rows: each cell's kind is spread over its rows by broadcasting and over its columns by a product
+    with a static one-hot matrix (no gather), then picked from K precomputed board images by K - 1
     selects.
     """
 

@@ -1,6 +1,7 @@
-"""Game kit: a cursor over an N x N board — its moves, its one-hot cell, random placement of
-the cursor and of k items — as BattleShip and MineSweeper use it (GAMES.md §1.3, §3.4, §3.7),
-and any plugin's grid game may. Pure JAX, jittable and vmappable.
+"""Game kit: a cursor over an N x N board — its moves, its one-hot cell, random placement of the
+cursor and of k items — as BattleShip and MineSweeper use it (docs/games/conventions.md §Actions,
+docs/games/battleship.md, docs/games/minesweeper.md), and any plugin's grid game may. Pure JAX,
+jittable and vmappable.
 
 Boards are `[N, N]` arrays indexed `[row, col]` = `[cy, cx]` (screen order), so a board is
 drawn without a transpose. Everything is element-wise over the N x N cells: no gathers, no
@@ -40,7 +41,7 @@ class CursorBoard:
     """What cursor games on an N x N board share beyond the moves (BattleShip, MineSweeper):
     the board size, checked against the sizes a game offers, and the repeat rule — firing at a
     cell already used costs -2/N², and the fire that brings the repeats to N²/2 ends the
-    episode (GAMES.md §3.4, §3.7, the suite's fix)."""
+    episode (docs/games/battleship.md, docs/games/minesweeper.md, the suite's fix)."""
 
     n: int
 

@@ -1,5 +1,5 @@
-"""The shared frame of every game (GAMES.md §1.4): background, a square game area in the
-centre, the score at the top and the game's name at the bottom.
+"""The shared frame of every game (docs/games/conventions.md §The frame): background, a square game
+area in the centre, the score at the top and the game's name at the bottom.
 
 A `FrameLayout` is built once per (game, difficulty, size): background, name and any static
 drawing of the game area are baked into one image; a step then computes only its

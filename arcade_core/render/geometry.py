@@ -15,18 +15,20 @@ Point = tuple[Any, Any]
 
 
 def in_disc(xs: Any, ys: Any, cx: Any, cy: Any, r: Any) -> Any:
-    """Pixels whose Euclidean distance to (cx, cy) is <= r (GAMES.md §2.6)."""
+    """Pixels whose Euclidean distance to (cx, cy) is <= r (docs/games/conventions.md §Drawing
+    primitives)."""
     return (xs - cx) ** 2 + (ys - cy) ** 2 <= r * r
 
 
 def in_ring(xs: Any, ys: Any, cx: Any, cy: Any, r: Any, t: Any) -> Any:
-    """Pixels with (r - t)^2 <= d^2 <= r^2 (GAMES.md §2.6)."""
+    """Pixels with (r - t)^2 <= d^2 <= r^2 (docs/games/conventions.md §Drawing primitives)."""
     d2 = (xs - cx) ** 2 + (ys - cy) ** 2
     return ((r - t) ** 2 <= d2) & (d2 <= r * r)
 
 
 def in_triangle(xs: Any, ys: Any, a: Point, b: Point, c: Point) -> Any:
-    """Pixels inside or on the edges of triangle abc, either orientation (GAMES.md §2.7)."""
+    """Pixels inside or on the edges of triangle abc, either orientation (docs/games/conventions.md
+    §Drawing primitives)."""
 
     def edge(p: Point, q: Point) -> Any:
         return (q[0] - p[0]) * (ys - p[1]) - (q[1] - p[1]) * (xs - p[0])
@@ -48,7 +50,8 @@ def triangle_vertices(box: tuple[Any, Any, Any, Any], direction: str) -> tuple[P
 
 
 def in_capsule(xs: Any, ys: Any, p: Point, q: Point, r: Any, xp: Any = np) -> Any:
-    """Pixels within distance r of segment pq, projection clamped to the segment (§2.9)."""
+    """Pixels within distance r of segment pq, projection clamped to the segment
+    (docs/games/cartpole.md §Drawing)."""
     dx, dy = q[0] - p[0], q[1] - p[1]
     norm2 = dx * dx + dy * dy
     t = ((xs - p[0]) * dx + (ys - p[1]) * dy) / xp.maximum(norm2, 1e-12)

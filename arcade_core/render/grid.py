@@ -1,5 +1,6 @@
-"""Game kit: an N x N board of square cells with grid lines (GAMES.md §2.2), and how to draw
-it fast (BattleShip and MineSweeper draw their boards with it; so may any plugin's grid game).
+"""Game kit: an N x N board of square cells with grid lines (docs/games/conventions.md §Drawing
+primitives), and how to draw it fast (BattleShip and MineSweeper draw their boards with it; so may
+any plugin's grid game).
 
 Geometry: a `gap`-px line before every cell and after the last, so the board's side is
 `gap + N * pitch`, `pitch = cell + gap`, and cell (col i, row j) has its interior at
@@ -40,7 +41,7 @@ class GridMaps:
     @classmethod
     def fitting(cls, n: int, side: int, gap: int = 2) -> GridMaps:
         """The largest board of N x N cells whose side fits in `side` px: cell c =
-        (side - gap (N + 1)) // N (GAMES.md §2.2)."""
+        (side - gap (N + 1)) // N (docs/games/conventions.md §Drawing primitives)."""
         return cls(n, (side - gap * (n + 1)) // n, gap)
 
     @property

@@ -45,8 +45,9 @@ def number_layer(
     margin: int = 1,
     gap: int = 2,
 ) -> Layer:
-    """A number in `box` (canvas coordinates), as `canvas.number_mask` draws it (GAMES.md
-    §2.4), as a layer over the rows of its `number_window`."""
+    """A number in `box` (canvas coordinates), as `canvas.number_mask` draws it
+    (docs/games/conventions.md §Drawing primitives), as a layer over the rows of its
+    `number_window`."""
     S = layout.size
     win = number_window(box, DIGIT_W[S], max_digits, margin, gap, width=S)
     mask = number_mask(

@@ -1,7 +1,7 @@
 """Build-time drawing in NumPy: the static layers of a frame, drawn once when an env is built.
 
 All functions paint in place on an `H x W x 3` uint8 array and clip to it; boxes are half-open
-`(x0, y0)-(x1, y1)` as in GAMES.md §0.
+`(x0, y0)-(x1, y1)` as in docs/games/conventions.md §Drawing primitives.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def _clip_box(img: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> tuple[int,
 
 
 def fill_rect(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: Colour) -> np.ndarray:
-    """Paint the half-open box (x0, y0)-(x1, y1), clipped to the image (GAMES.md §2.1)."""
+    """Paint the half-open box (x0, y0)-(x1, y1), clipped to the image (docs/games/conventions.md
+    §Drawing primitives)."""
     x0, y0, x1, y1 = _clip_box(img, x0, y0, x1, y1)
     if x1 > x0 and y1 > y0:
         img[y0:y1, x0:x1] = np.asarray(colour, np.uint8)
@@ -48,7 +49,8 @@ def _coords(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def grid(img: np.ndarray, cell: int, gap: int, colour: Colour) -> np.ndarray:
-    """Grid lines: every pixel with x or y mod (cell + gap) < gap (GAMES.md §2.2)."""
+    """Grid lines: every pixel with x or y mod (cell + gap) < gap (docs/games/conventions.md
+    §Drawing primitives)."""
     xs, ys = _coords(img)
     pitch = cell + gap
     return paint_mask(img, (xs % pitch < gap) | (ys % pitch < gap), colour)
@@ -78,7 +80,8 @@ def ring_mask(shape: tuple[int, int], cx: float, cy: float, r: float, t: float) 
 def triangle_mask(
     shape: tuple[int, int], box: tuple[int, int, int, int], direction: str
 ) -> np.ndarray:
-    """Bool mask of the triangle inscribed in `box` pointing up/down/left/right (§2.7)."""
+    """Bool mask of the triangle inscribed in `box` pointing up/down/left/right
+    (docs/games/conventions.md §Drawing primitives)."""
     xs, ys = np.arange(shape[1])[None, :], np.arange(shape[0])[:, None]
     return np.asarray(in_triangle(xs, ys, *triangle_vertices(box, direction)))
 
@@ -93,7 +96,8 @@ def text(
     margin: int,
     gap: int,
 ) -> np.ndarray:
-    """A horizontal string centred in `box` with the letter font (GAMES.md §2.5)."""
+    """A horizontal string centred in `box` with the letter font (docs/games/conventions.md §Drawing
+    primitives)."""
     x0, y0, x1, y1 = box
     n = len(string)
     total = n * letter_w + (n - 1) * gap
@@ -110,7 +114,8 @@ def text(
 
 
 def paste(sub: np.ndarray, canvas: np.ndarray) -> np.ndarray:
-    """Copy `sub` into the centre of `canvas`, offset ((S - s)//2, (S - s)//2) (§2.3)."""
+    """Copy `sub` into the centre of `canvas`, offset ((S - s)//2, (S - s)//2)
+    (docs/games/conventions.md §Drawing primitives)."""
     oy, ox = (canvas.shape[0] - sub.shape[0]) // 2, (canvas.shape[1] - sub.shape[1]) // 2
     canvas[oy : oy + sub.shape[0], ox : ox + sub.shape[1]] = sub
     return canvas

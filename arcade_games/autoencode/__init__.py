@@ -1,1 +1,1 @@
-"""AutoEncode (GAMES.md §3.5). Importing the package imports no JAX."""
+"""AutoEncode (docs/games/autoencode.md). Importing the package imports no JAX."""

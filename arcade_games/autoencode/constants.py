@@ -1,4 +1,5 @@
-"""AutoEncode numbers from GAMES.md §3.5: difficulties, colours, layout per observation size."""
+"""AutoEncode numbers from docs/games/autoencode.md: difficulties, colours, layout per observation
+size."""
 
 DECK = 26  # cards per deck
 DECKS = {"Easy": 1, "Medium": 2, "Hard": 3}

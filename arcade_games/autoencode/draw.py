@@ -1,4 +1,4 @@
-"""AutoEncode frames (GAMES.md §3.5 Rendering): the card being shown (watch stage) at the
+"""AutoEncode frames (docs/games/autoencode.md §Drawing): the card being shown (watch stage) at the
 top-left, the selected suit at the top-right, the score, and in the MDP the cards shown so far.
 
 Everything is drawn as layers over full-width row bands (`arcade_core.render.layered_windows`): the

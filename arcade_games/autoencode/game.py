@@ -1,5 +1,5 @@
-"""AutoEncode rules (GAMES.md §3.5) with the suite's fixes: five actions, and the episode ends
-on the step that gives the N-th answer (no extra paid step)."""
+"""AutoEncode rules (docs/games/autoencode.md) with the suite's fixes: five actions, and the episode
+ends on the step that gives the N-th answer (no extra paid step)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """AutoEncode: rules (watch stage, the forced first answer, a perfect player, the time limit),
-random-policy returns against GAMES.md §4.2, and pixel checks of the frame at 128 and 256 px."""
+random-policy returns against docs/games/autoencode.md §Random play, and pixel checks of the frame
+at 128 and 256 px."""
 
 from __future__ import annotations
 
@@ -142,8 +143,9 @@ def test_invalid_actions_change_nothing_but_time(easy):
         assert all(np.array_equal(getattr(s2, f), getattr(s, f)) for f in ("cards", "count", "sel"))
 
 
-# GAMES.md §4.2: 0.250 / 0.251 / 0.251 with the reference's extra paid step after the last
-# answer, worth about +0.002 on Easy (§5.6); the fixed game gives it up.
+# POPGym Arcade's random returns, 0.250 / 0.251 / 0.251, include its extra paid step after the
+# last answer, worth about +0.002 on Easy; the fixed game gives it up (docs/games/autoencode.md
+# §Differences from POPGym Arcade).
 SPEC_RANDOM = {1: 0.250 - 0.002, 2: 0.251 - 0.001, 3: 0.251 - 0.001}
 
 

@@ -1,1 +1,1 @@
-"""BattleShip (GAMES.md §3.4). Importing the package imports no JAX."""
+"""BattleShip (docs/games/battleship.md). Importing the package imports no JAX."""

@@ -1,4 +1,5 @@
-"""BattleShip numbers from GAMES.md §3.4: difficulties, colours, layout per observation size."""
+"""BattleShip numbers from docs/games/battleship.md: difficulties, colours, layout per observation
+size."""
 
 BOARD_SIZE = {"Easy": 8, "Medium": 10, "Hard": 12}
 SHIP_LENGTHS = (2, 3, 3, 4)  # placed in this order

@@ -1,5 +1,5 @@
-"""BattleShip frames (GAMES.md §3.4 Rendering): one window, the board's rows across the whole
-canvas (a full-width band of bytes), over a baked background (canvas, name, plain board with
+"""BattleShip frames (docs/games/battleship.md §Drawing): one window, the board's rows across the
+whole canvas (a full-width band of bytes), over a baked background (canvas, name, plain board with
 its grid).
 
 Each byte knows statically which column of cells it is in, as a bit of a uint8 row word, and
@@ -27,9 +27,9 @@ NONE, X_CODE, O_CODE = 0, 1, 2
 
 
 def mark_bits(cell: int, obs_size: int) -> np.ndarray:
-    """uint32[c, c]: bit 0 where an X (§2.10) covers a pixel of the cell interior, bit 1 where
-    an O does. Mark pixels on the grid lines after the cell are dropped: the grid is drawn
-    over them."""
+    """uint32[c, c]: bit 0 where an X (docs/games/battleship.md §Drawing) covers a pixel of the cell
+    interior, bit 1 where an O does. Mark pixels on the grid lines after the cell are dropped: the
+    grid is drawn over them."""
     u = np.arange(cell)[None, :]
     v = np.arange(cell)[:, None]
     k = C.X_HALF_WIDTH[obs_size]

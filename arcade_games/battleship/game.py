@@ -1,6 +1,7 @@
-"""BattleShip rules (GAMES.md §3.4) with the suite's fixes: the repeat limit ends the episode on
-the fire that reaches it (returns stay >= -1), the cursor starts anywhere on the board, ship and
-cursor placement use independent random words, and the uniform `info` of §1.7."""
+"""BattleShip rules (docs/games/battleship.md) with the suite's fixes: the repeat limit ends the
+episode on the fire that reaches it (returns stay >= -1), the cursor starts anywhere on the board,
+ship and cursor placement use independent random words, and the uniform `info` of
+docs/games/conventions.md §Steps and info."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""BattleShip (GAMES.md §3.4): ship placement, fire/repeat rules with the suite's fixes, an
-oracle that sinks every ship, the random policy's return, and pixels at 128 and 256 px, MDP
-and POMDP (the board drawn independently here from the spec's formulas)."""
+"""BattleShip (docs/games/battleship.md): ship placement, fire/repeat rules with the suite's fixes,
+an oracle that sinks every ship, the random policy's return, and pixels at 128 and 256 px, MDP and
+POMDP (the board drawn independently here from the spec's formulas)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from arcade_core.testing import game_envs, random_returns
 from arcade_games.battleship.game import BattleShipState, place_ships
 
 LEVELS = {"Easy": 8, "Medium": 10, "Hard": 12}
-# spec numbers (§3.4 Rendering), written out so the tests do not read the renderer's tables
+# spec numbers (docs/games/battleship.md §Drawing), written out so the tests do not read the
+# renderer's tables
 SUB = {256: {8: 186, 10: 192, 12: 182}, 128: {8: 90, 10: 92, 12: 98}}
 CELL = {256: {8: 21, 10: 17, 12: 13}, 128: {8: 9, 10: 7, 12: 6}}
 BACKGROUND, AREA, GRID = (255, 255, 255), (191, 191, 191), (102, 102, 102)
 CURSOR, X_RED, BLACK = (217, 166, 33), (255, 0, 0), (0, 0, 0)
 SCORE, NAME = (255, 128, 0), (74, 214, 247)
-RANDOM_MEAN = {"Easy": -0.109, "Medium": -0.124, "Hard": -0.143}  # §4.2, 2000 episodes
+# POPGym Arcade's random-policy returns, 2000 episodes (docs/games/battleship.md §Random play)
+RANDOM_MEAN = {"Easy": -0.109, "Medium": -0.124, "Hard": -0.143}
 REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
 
 
@@ -90,7 +92,8 @@ def test_reset_places_twelve_ship_cells_and_a_uniform_cursor(envs):
     )
     assert (np.asarray(states.ships).sum((1, 2)) == 12).all()
     assert not np.asarray(states.guesses).any() and (np.asarray(states.time) == 0).all()
-    # quirk 10 [FIX]: the cursor reaches the last row and column too, each cell ~1/64
+    # docs/games/battleship.md §Differences from POPGym Arcade [FIX]: the cursor reaches the last
+    # row and column too, each cell ~1/64
     counts = np.zeros((8, 8))
     np.add.at(counts, (np.asarray(states.cy), np.asarray(states.cx)), 1)
     assert counts.min() > 0.5 * 4096 / 64 and counts[7].sum() > 0 and counts[:, 7].sum() > 0
@@ -224,8 +227,8 @@ def test_actions_outside_zero_to_four_are_no_ops(envs):
     ],
 )
 def test_random_policy_mean_return_matches_the_spec(envs, level):
-    """§4.2: random -0.109 / -0.124 / -0.143 (reference dynamics; the suite's fixes move it by
-    far less than the sampling error)."""
+    """docs/games/battleship.md §Random play: random -0.109 / -0.124 / -0.143 (reference dynamics;
+    the suite's fixes move it by far less than the sampling error)."""
     env, params, _ = envs(level)
     n_eps = 2000
     ret, _, alive = random_returns(env, params, jax.random.key(11), n_eps)
@@ -245,8 +248,8 @@ def cell_origin(size: int, n: int, col: int, row: int) -> tuple[int, int]:
 
 
 def mark_mask(size: int, n: int, col: int, row: int, hit: bool) -> np.ndarray:
-    """bool[S, S]: the pixels of cell (col, row)'s X (hit) or O (miss) per §2.10 that survive
-    the grid lines drawn over them."""
+    """bool[S, S]: the pixels of cell (col, row)'s X (hit) or O (miss) per docs/games/battleship.md
+    §Drawing that survive the grid lines drawn over them."""
     c = CELL[size][n]
     o = (size - SUB[size][n]) // 2
     k, t = (1, 2) if size == 256 else (0, 1)
@@ -263,8 +266,9 @@ def mark_mask(size: int, n: int, col: int, row: int, hit: bool) -> np.ndarray:
 
 
 def expected_area(size, n, ships, guesses, cx, cy, partial) -> np.ndarray:
-    """The game area per §3.4 / §2.10, drawn in the spec's order: cursor, marks, grid; an MDP
-    X min-composited with what lies under it, the POMDP's only mark (the cursor cell's) pure."""
+    """The game area per docs/games/battleship.md §Drawing, drawn in the spec's order: cursor,
+    marks, grid; an MDP X min-composited with what lies under it, the POMDP's only mark (the cursor
+    cell's) pure."""
     s, c = SUB[size][n], CELL[size][n]
     o = (size - s) // 2
     img = np.empty((size, size, 3), np.uint8)
@@ -341,8 +345,9 @@ def test_score_and_name_pixels(envs, size):
 
 @pytest.mark.parametrize("size", [128, 256])
 def test_pomdp_hides_exactly_the_marks_off_the_cursor(envs, size):
-    """§3.4 Observation: the POMDP differs from the MDP on the marks of fired cells other than
-    the cursor's, and on the cursor's own X (pure red instead of min-composited)."""
+    """docs/games/battleship.md §The POMDP: the POMDP differs from the MDP on the marks of fired
+    cells other than the cursor's, and on the cursor's own X (pure red instead of min-composited).
+    """
     n = 8
     ships, guesses = fixed_ships(n), np.zeros((n, n), bool)
     guesses[0, 0] = guesses[2, 1] = guesses[6, 6] = guesses[7, 0] = True  # X, X, O, O

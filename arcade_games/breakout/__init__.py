@@ -1,1 +1,1 @@
-"""Breakout (GAMES.md §3.9). Importing the package imports no JAX."""
+"""Breakout (docs/games/breakout.md). Importing the package imports no JAX."""

@@ -1,4 +1,4 @@
-"""Breakout numbers from GAMES.md §3.9: difficulties, rules, colours, layout per size."""
+"""Breakout numbers from docs/games/breakout.md: difficulties, rules, colours, layout per size."""
 
 PADDLE_WIDTH = {"Easy": 6, "Medium": 5, "Hard": 4}
 TIME_LIMIT = 2000

@@ -1,4 +1,4 @@
-"""Breakout frames (GAMES.md §3.9 Rendering): two full-width row bands of bytes over a baked
+"""Breakout frames (docs/games/breakout.md §Drawing): two full-width row bands of bytes over a baked
 background — the score's rows, and the game area's rows — computed element-wise.
 
 Full-width bands are joined by rows only (no column select in `compose`), and spreading a
@@ -73,8 +73,8 @@ class BreakoutRenderer:
         return self.layout.render(windows)
 
     def score_pixels(self, state: Any) -> dict:
-        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
-        pixel-identical to `FrameLayout.render`'s score."""
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte
+        shift), pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, state.score)])
 
     def _disc(self, x: jax.Array, y: jax.Array, r: int) -> tuple[jax.Array, jax.Array]:

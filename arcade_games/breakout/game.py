@@ -1,6 +1,6 @@
-"""Breakout rules (GAMES.md §3.9): a ball on a 20 x 10 grid, six rows of bricks, a wide paddle
-on the bottom row. Clearing every brick returns exactly the bricks' total value, 1; losing the
-ball costs the value of what is left, so returns lie in [-1, 1]."""
+"""Breakout rules (docs/games/breakout.md): a ball on a 20 x 10 grid, six rows of bricks, a wide
+paddle on the bottom row. Clearing every brick returns exactly the bricks' total value, 1; losing
+the ball costs the value of what is left, so returns lie in [-1, 1]."""
 
 from __future__ import annotations
 

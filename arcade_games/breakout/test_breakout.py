@@ -1,6 +1,7 @@
-"""Breakout: rules (GAMES.md §3.9) from scripted states, the ball-tracking paddle that clears
-the board (§5 item 7), the random-policy return (§4.2), and frames pixel-exact against a
-renderer written from the spec at both sizes, with what the POMDP hides."""
+"""Breakout: rules (docs/games/breakout.md) from scripted states, the ball-tracking paddle that
+clears the board (docs/games/breakout.md §Random play), the random-policy return
+(docs/games/breakout.md §Random play), and frames pixel-exact against a renderer written from the
+spec at both sizes, with what the POMDP hides."""
 
 from __future__ import annotations
 
@@ -121,8 +122,8 @@ def test_brick_hit_pays_its_row_value_and_bounces_back(hard, row: int) -> None:
 
 
 def test_hit_right_after_a_hit_removes_the_brick_without_reward_or_bounce(hard) -> None:
-    """[KEEP] quirk 23: the reference removes the brick but neither pays nor bounces; the next
-    step without a hit re-arms the reward."""
+    """[KEEP] docs/games/breakout.md §Differences from POPGym Arcade: the reference removes the
+    brick but neither pays nor bounces; the next step without a hit re-arms the reward."""
     step, _ = hard
     bricks = np.zeros((20, 10), bool)
     bricks[1:7] = True
@@ -224,8 +225,8 @@ def _tracking_returns(env_id: str, seeds: int = 4) -> tuple[np.ndarray, np.ndarr
      pytest.param("BreakoutHard", marks=pytest.mark.slow)],
 )  # fmt: skip
 def test_ball_tracking_paddle_clears_all_bricks_within_the_time_limit(env_id: str) -> None:
-    """GAMES.md §5 item 7: return exactly the bricks' total, 1.0, in 1718 steps (measured on
-    the reference for every seed and difficulty), well inside the 2000-step limit."""
+    """docs/games/breakout.md §Random play: return exactly the bricks' total, 1.0, in 1718 steps
+    (measured on the reference for every seed and difficulty), well inside the 2000-step limit."""
     ret, length = _tracking_returns(env_id, seeds=8)
     np.testing.assert_allclose(ret, 1.0, atol=1e-5)
     assert np.all(length == 1718), length
@@ -249,7 +250,7 @@ def test_random_policy_mean_return_matches_spec(env_id: str, expected: float) ->
 
 
 def spec_frame(state: BreakoutState, S: int, w: int, partial: bool) -> np.ndarray:
-    """GAMES.md §3.9 Rendering, one full-area mask per primitive, as the spec describes it."""
+    """docs/games/breakout.md §Drawing, one full-area mask per primitive, as POPGym Arcade draws."""
     L = C.LAYOUT[S]
     s, cw, ch = L["area"], L["cell_w"], L["cell_h"]
     sub = new_canvas(s, s, (0, 0, 0))
@@ -333,7 +334,8 @@ def test_pomdp_hides_the_trail_always_and_the_ball_while_it_falls(draw) -> None:
 
 
 def test_layout_numbers(draw) -> None:
-    """Game area offset and colour, cell sizes, score digit and name positions (§1.4, §3.9)."""
+    """Game area offset and colour, cell sizes, score digit and name positions
+    (docs/games/conventions.md §The frame, docs/games/breakout.md §Drawing)."""
     S, fn = draw
     frame = np.asarray(fn(stack([STATES[0]]), False))[0]
     s, o = C.LAYOUT[S]["area"], (S - C.LAYOUT[S]["area"]) // 2

@@ -2,11 +2,13 @@
 
 * `SuitStamp` — one static spot showing any of the four suits (or nothing), e.g. the dealt
   card or the query card.
-* `HistoryGrid` — the dealt cards in order, 9 per row, on the game area (GAMES.md §3.3/§3.5),
+* `HistoryGrid` — the dealt cards in order, 9 per row, on the game area (docs/games/countrecall.md,
+  docs/games/autoencode.md),
   the later card winning where symbols overlap.
-Both are drawn as layers (`arcade_core.render.layers`) and carry a static uint8 code per *byte* saying which suits' sprites cover its pixel (bit s
-for suit s); a step turns its suits into one-hot masks, so a byte costs an AND, a few compares
-and selects in uint8 — no gather, no per-byte shift by a dynamic amount.
+Both are drawn as layers (`arcade_core.render.layers`) and carry a static uint8 code per *byte*
+saying which suits' sprites cover its pixel (bit s for suit s); a step turns its suits into one-hot
+masks, so a byte costs an AND, a few compares and selects in uint8 — no gather, no per-byte shift by
+a dynamic amount.
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ def ink(base: Any, lit: jax.Array, red: jax.Array) -> jax.Array:
 class SuitStamp:
     """A suit drawn at a static place on the canvas, the suit chosen per step.
 
-    `boxes[s] = (x0, y0, x1, y1)` is the box suit s is drawn in (canvas coordinates; the
-    spade and club boxes may be shorter than the heart's and diamond's). `large` selects the
-    256-px shape constants (§2.11). `window` is the tight box of all four sprites (its rows
-    drawn full-width).
+    `boxes[s] = (x0, y0, x1, y1)` is the box suit s is drawn in (canvas coordinates; the spade and
+    club boxes may be shorter than the heart's and diamond's). `large` selects the 256-px shape
+    constants (docs/games/conventions.md §Drawing primitives). `window` is the tight box of all four
+    sprites (its rows drawn full-width).
     """
 
     def __init__(

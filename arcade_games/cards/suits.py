@@ -1,4 +1,5 @@
-"""The four suit sprites of GAMES.md §2.11, built in NumPy when an env is built.
+"""The four suit sprites of docs/games/conventions.md §Drawing primitives, built in NumPy when an
+env is built.
 
 A sprite is the bool mask of a suit drawn in a box `(0, 0)-(w, h)`; every suit is clipped to
 the *inclusive* box, so a mask is `(h + 1) x (w + 1)`. Shapes depend only on the box size and
@@ -30,7 +31,8 @@ def _coords(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _triangle(xs: np.ndarray, ys: np.ndarray, a: tuple, b: tuple, c: tuple) -> np.ndarray:
-    """Inside or on the edges of triangle abc, either orientation (GAMES.md §2.7)."""
+    """Inside or on the edges of triangle abc, either orientation (docs/games/conventions.md
+    §Drawing primitives)."""
 
     def edge(p: tuple, q: tuple) -> np.ndarray:
         return (F(q[0]) - F(p[0])) * (ys - F(p[1])) - (F(q[1]) - F(p[1])) * (xs - F(p[0]))

@@ -1,5 +1,5 @@
-"""Suit sprites (GAMES.md §2.11): pixel-exact against frames of the reference, and the
-drawing windows that stamp them (`SuitStamp`, `HistoryGrid`)."""
+"""Suit sprites (docs/games/conventions.md §Drawing primitives): pixel-exact against frames of the
+reference, and the drawing windows that stamp them (`SuitStamp`, `HistoryGrid`)."""
 
 from __future__ import annotations
 
@@ -631,7 +631,8 @@ def test_shuffled_deck_is_a_uniform_order_of_the_deck():
 
 @pytest.mark.parametrize("size", [128, 256])
 def test_number_layer_lights_the_bytes_number_mask_does(size):
-    """The cards' uint8 number layer places digits exactly as `canvas.number_mask` (§2.4)."""
+    """The cards' uint8 number layer places digits exactly as `canvas.number_mask`
+    (docs/games/conventions.md §Drawing primitives)."""
     from arcade_core.render import number_layer, number_mask
     from arcade_core.render.frame import DIGIT_W, SCORE_BOX
 

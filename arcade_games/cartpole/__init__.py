@@ -1,1 +1,2 @@
-"""CartPole and NoisyCartPole (GAMES.md §3.1–3.2). Importing the package imports no JAX."""
+"""CartPole and NoisyCartPole (docs/games/cartpole.md, docs/games/noisycartpole.md). Importing the
+package imports no JAX."""

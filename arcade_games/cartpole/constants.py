@@ -1,4 +1,5 @@
-"""CartPole numbers from GAMES.md §3.1–3.2: difficulties, physics, colours, layout per size."""
+"""CartPole numbers from docs/games/cartpole.md, docs/games/noisycartpole.md: difficulties, physics,
+colours, layout per size."""
 
 TIME_LIMIT = {"Easy": 200, "Medium": 400, "Hard": 600}
 NOISE_SIGMA = {"Easy": 0.1, "Medium": 0.2, "Hard": 0.3}
@@ -14,7 +15,7 @@ FORCE = 10.0
 TAU = 0.02
 THETA_LIMIT = 0.2094395  # 12 degrees
 X_LIMIT = 2.4
-THETA_DRAW_LIMIT = 0.2094  # the renderer clips to this (§3.1 Rendering)
+THETA_DRAW_LIMIT = 0.2094  # the renderer clips to this (docs/games/cartpole.md §Drawing)
 
 # colours
 BACKGROUND = (51, 51, 51)

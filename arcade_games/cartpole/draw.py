@@ -1,7 +1,7 @@
-"""CartPole frames (GAMES.md §3.1 Rendering) as full-width row bands over a baked background:
-cart + pole (the rows they can reach, in four windows), and the two arrows (the rows of their
-boxes). Every shape is drawn by `Strips`: per row, its run of columns gathered as a whole row of
-bytes from a small table and added to the background."""
+"""CartPole frames (docs/games/cartpole.md §Drawing) as full-width row bands over a baked
+background: cart + pole (the rows they can reach, in four windows), and the two arrows (the rows of
+their boxes). Every shape is drawn by `Strips`: per row, its run of columns gathered as a whole row
+of bytes from a small table and added to the background."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ ARROW_MARGIN = 4
 
 
 def arrow_len(v: jax.Array, a: float) -> jax.Array:
-    """L(v, a) = int(a + 2 ln(1 + |v|)) (GAMES.md §2.8)."""
+    """L(v, a) = int(a + 2 ln(1 + |v|)) (docs/games/conventions.md §Drawing primitives)."""
     return jnp.floor(a + 2.0 * jnp.log1p(jnp.abs(v))).astype(jnp.int32)
 
 
@@ -239,10 +239,11 @@ class CartPoleRenderer:
         return starts.astype(jnp.int32)
 
     def _arrow_table(self, kind: str) -> tuple[StripTable, int]:
-        """Every shape of one arrow on the arrow band, from GAMES.md §2.8's formulas: per
-        direction, per head size Hd = h0 + k and thickness T = 2 + k + d (d in -1..1: float
-        rounding of the two lengths may differ by one). k runs up to the largest size whose
-        every shape stays on the band; longer arrows are drawn at that size."""
+        """Every shape of one arrow on the arrow band, from the arrow formulas of
+        docs/games/conventions.md §Drawing primitives: per direction, per head size Hd = h0 + k and
+        thickness T = 2 + k + d (d in -1..1: float rounding of the two lengths may differ by one). k
+        runs up to the largest size whose every shape stays on the band; longer arrows are drawn at
+        that size."""
         h0, win, o = self.L["head0"], self.arrows, self.layout.offset
         s = self.L["area"]
         xs, ys = np.arange(s)[None, :], np.arange(s)[:, None]  # the game area, where the spec draws
@@ -284,8 +285,9 @@ class CartPoleRenderer:
 def _arrow_mask(
     L: dict, kind: str, positive: bool, t: int, hd: int, xs: np.ndarray, ys: np.ndarray
 ) -> np.ndarray:
-    """GAMES.md §2.8 on the game area (NumPy): the velocity arrow (`kind` "vel", pointing
-    right if `positive`) or the angular one ("ang", head down if `positive`)."""
+    """docs/games/conventions.md §Drawing primitives on the game area (NumPy): the velocity arrow
+    (`kind` "vel", pointing right if `positive`) or the angular one ("ang", head down if
+    `positive`)."""
     if kind == "vel":
         x0, y0, x1, y1 = L["vel_box"]
         ym = (y0 + y1) // 2

@@ -1,6 +1,6 @@
-"""CartPole and NoisyCartPole rules (GAMES.md §3.1–3.2), with the suite's fixes: termination on
-the transition that leaves the bounds (still paid 1/T), truncation when time reaches T, and the
-uniform `info` of §1.7."""
+"""CartPole and NoisyCartPole rules (docs/games/cartpole.md, docs/games/noisycartpole.md), with the
+suite's fixes: termination on the transition that leaves the bounds (still paid 1/T), truncation
+when time reaches T, and the uniform `info` of docs/games/conventions.md §Steps and info."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""CartPole and NoisyCartPole: rules (GAMES.md §3.1-3.2, with the suite's fixes), frames
-pixel-exact against a brute-force renderer written from the spec, and the POMDP's hiding."""
+"""CartPole and NoisyCartPole: rules (docs/games/cartpole.md, docs/games/noisycartpole.md, with the
+suite's fixes), frames pixel-exact against a brute-force renderer written from the spec, and the
+POMDP's hiding."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ def _arrows(sub: np.ndarray, S: int, xd: float, td: float) -> None:
 def spec_frame(
     state: CartPoleState, S: int, show_body: bool = True, noise=(0.0, 0.0, 0.0, 0.0)
 ) -> np.ndarray:
-    """GAMES.md §3.1 Rendering, one full-image mask per primitive, as the spec describes it,
-    with `noise` added to x, x_dot, theta and theta_dot (§3.2)."""
+    """docs/games/cartpole.md §Drawing, one full-image mask per primitive, as the spec describes it,
+    with `noise` added to x, x_dot, theta and theta_dot (docs/games/noisycartpole.md)."""
     L = C.LAYOUT[S]
     s, W, H, top, r = L["area"], L["cart_w"], L["cart_h"], L["cart_top"], L["pole_r"]
     n = np.asarray(noise, np.float64)
@@ -178,7 +179,8 @@ def test_noisy_frames_match_the_spec_renderer_with_their_noise(S: int) -> None:
     env, params = arcade_core.make("NoisyCartPoleHard", obs_size=S)
     rng = np.random.default_rng(S)
     states = [
-        make_state(x=rng.uniform(-2.6, 2.6), x_dot=rng.normal(0, 0.3), theta=rng.uniform(-0.25, 0.25),
+        make_state(x=rng.uniform(-2.6, 2.6), x_dot=rng.normal(0, 0.3), theta=rng.uniform(-0.25,
+        0.25),
                    theta_dot=rng.normal(0, 0.3), seed=int(rng.integers(0, 2**32)),
                    score=int(rng.integers(0, 200)), time=int(rng.integers(0, 200)))
         for _ in range(12)
@@ -255,7 +257,8 @@ def test_physics_follow_the_spec_euler_step() -> None:
 
 
 def test_leaving_the_bounds_terminates_on_that_transition_and_is_paid() -> None:
-    """[FIX] of quirk 3: no dead step; the transition that leaves the bounds still pays 1/T."""
+    """[FIX] (docs/games/cartpole.md §Differences from POPGym Arcade): no dead step; the transition
+    that leaves the bounds still pays 1/T."""
     env, params = arcade_core.make("CartPoleMedium")
     state = make_state(theta=0.2094, theta_dot=1.0, time=10, score=10)
     _, nstate, reward, done, info = jax.jit(env.step)(jax.random.key(0), state, 4, params)
@@ -297,14 +300,16 @@ def test_stabilising_controller_runs_exactly_t_steps_with_return_one(env_id: str
     assert not np.any(term) and np.argmax(np.asarray(trunc)) == T - 1
 
 
-@pytest.mark.parametrize(("env_id", "expected"), [("CartPoleEasy", 0.137), ("CartPoleMedium", 0.069),
+@pytest.mark.parametrize(("env_id", "expected"), [("CartPoleEasy", 0.137), ("CartPoleMedium",
+0.069),
                                                   ("CartPoleHard", 0.046), ("NoisyCartPoleHard", 0.137)])  # fmt: skip
 def test_random_policy_mean_return_matches_spec(env_id: str, expected: float) -> None:
     mean, se = testing.random_policy_return(env_id, episodes=2000, seed=7)
     assert abs(mean - expected) < 4 * se + 0.002, (mean, se)
 
 
-@pytest.mark.parametrize(("env_id", "sigma"), [("NoisyCartPoleEasy", 0.1), ("NoisyCartPoleMedium", 0.2),
+@pytest.mark.parametrize(("env_id", "sigma"), [("NoisyCartPoleEasy", 0.1), ("NoisyCartPoleMedium",
+0.2),
                                                ("NoisyCartPoleHard", 0.3)])  # fmt: skip
 def test_noise_touches_the_frame_not_the_physics(env_id: str, sigma: float) -> None:
     noisy, params = arcade_core.make(env_id)

@@ -1,1 +1,1 @@
-"""CountRecall (GAMES.md §3.3). Importing the package imports no JAX."""
+"""CountRecall (docs/games/countrecall.md). Importing the package imports no JAX."""

@@ -1,4 +1,5 @@
-"""CountRecall numbers from GAMES.md §3.3: difficulties, colours, layout per observation size."""
+"""CountRecall numbers from docs/games/countrecall.md: difficulties, colours, layout per observation
+size."""
 
 DECK = 26  # cards per deck
 DECKS = {"Easy": 1, "Medium": 2, "Hard": 3}

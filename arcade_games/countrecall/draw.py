@@ -1,5 +1,5 @@
-"""CountRecall frames (GAMES.md §3.3 Rendering): the dealt card and the query card at the top
-corners, the score and the counter, and in the MDP the history of dealt cards.
+"""CountRecall frames (docs/games/countrecall.md §Drawing): the dealt card and the query card at the
+top corners, the score and the counter, and in the MDP the history of dealt cards.
 
 Everything is drawn as layers over full-width row bands (`arcade_core.render.layered_windows`): the
 two cards in one pass, the numbers and the history each over their own rows."""

@@ -1,4 +1,4 @@
-"""CountRecall rules (GAMES.md §3.3) with the suite's fix: the counter is clamped at 0."""
+"""CountRecall rules (docs/games/countrecall.md), with the suite's fix: the counter stops at 0."""
 
 from __future__ import annotations
 

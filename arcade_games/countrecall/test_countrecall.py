@@ -1,5 +1,6 @@
 """CountRecall: rules (scripted deals, the greedy best policy, time limit, the counter clamp),
-random-policy returns against GAMES.md §4.2, and pixel checks of the frame at 128 and 256 px."""
+random-policy returns against docs/games/countrecall.md §Random play, and pixel checks of the frame
+at 128 and 256 px."""
 
 from __future__ import annotations
 
@@ -168,7 +169,8 @@ def test_greedy_counter_reaches_the_best_return_on_every_easy_deal():
 
 @pytest.mark.slow
 def test_greedy_counter_scores_near_the_spec_optimum_on_hard():
-    """GAMES.md: a perfect score is reachable in 26% of Hard deals (optimal mean 0.959)."""
+    """docs/games/countrecall.md §End of an episode: a perfect score is reachable in 26% of Hard
+    deals (optimal mean 0.959)."""
     env, params = arcade_core.make("CountRecallHard")
     _, ret, _ = _greedy_fn(env, params, 512)(jax.random.key(12))
     perfect = float(np.mean(np.asarray(ret) > 1 - 1e-5))
@@ -202,7 +204,8 @@ def _random_mean(env: CountRecall, n: int, seed: int) -> tuple[float, float]:
     return float(ret.mean()), float(ret.std() / np.sqrt(n))
 
 
-# GAMES.md §4.2 (the reference's unbounded counter) and the suite's clamped counter, which a
+# POPGym Arcade's returns (its unbounded counter; docs/games/countrecall.md §Differences from
+# POPGym Arcade) and the suite's clamped counter, which a
 # random policy finds easier to keep near the small answers (measured, 4000 episodes each).
 SPEC_RANDOM = {"Easy": 0.070, "Medium": 0.036, "Hard": 0.036}
 CLAMPED_RANDOM = {"Easy": 0.111, "Medium": 0.058, "Hard": 0.061}
@@ -261,7 +264,8 @@ def colour_mask(img: np.ndarray, colour) -> np.ndarray:
 
 
 def expected_number(value: int, box, digit_w: int) -> np.ndarray:
-    """bool mask over the canvas of `value` drawn per GAMES.md §2.4 (independent layout)."""
+    """bool mask over the canvas of `value` drawn per docs/games/conventions.md §Drawing primitives
+    (independent layout)."""
     S = 256 if digit_w == 15 else 128
     out = np.zeros((S, S), bool)
     digits = str(value)

@@ -1,1 +1,1 @@
-"""MineSweeper (GAMES.md §3.7). Importing the package imports no JAX."""
+"""MineSweeper (docs/games/minesweeper.md). Importing the package imports no JAX."""

@@ -1,4 +1,5 @@
-"""MineSweeper numbers from GAMES.md §3.7: difficulties, colours, layout per observation size."""
+"""MineSweeper numbers from docs/games/minesweeper.md: difficulties, colours, layout per observation
+size."""
 
 BOARD_SIZE = {"Easy": 4, "Medium": 6, "Hard": 8}
 MINES = {4: 2, 6: 6, 8: 10}
@@ -23,6 +24,7 @@ NAME = (0, 51, 102)
 AREA_SIDE = {256: {4: 186, 6: 182, 8: 186}, 128: {4: 94, 6: 92, 8: 90}}
 GRID_GAP = 2
 
-# cell numbers (§2.4): the MDP's single-digit variant is 15 px wide (3-px font cells) on every
-# image; the POMDP's number layout uses dw = 10 (2-px font cells) on the sub-canvas
+# cell numbers (docs/games/conventions.md §Drawing primitives): the MDP's single-digit variant is 15
+# px wide (3-px font cells) on every image; the POMDP's number layout uses dw = 10 (2-px font cells)
+# on the sub-canvas
 DIGIT_W = {"mdp": 15, "pomdp": 10}

@@ -1,5 +1,5 @@
-"""MineSweeper frames (GAMES.md §3.7 Rendering): one window, the board's rows across the whole
-canvas (a full-width band of bytes), over a baked background (canvas, name, black board with
+"""MineSweeper frames (docs/games/minesweeper.md §Drawing): one window, the board's rows across the
+whole canvas (a full-width band of bytes), over a baked background (canvas, name, black board with
 its grid).
 
 Cell numbers are 5x5-font glyphs (25-bit words, bit `row * 5 + col`) whose size and offset are
@@ -44,10 +44,10 @@ Contribution = tuple[tuple[int, int], ...]  # ((neighbour offset d, font column)
 
 
 def glyph_columns(grid: GridMaps, glyph_w: int) -> list[Contribution]:
-    """Per interior column of a cell: the glyph columns that light it, as (d, font column)
-    for the glyph of the cell d columns away. Glyph of a cell with interior x0: font cells
-    `glyph_w // 5` px wide from `x0 + (c - glyph_w) // 2` (§2.4; floor, so it may start left of
-    the cell)."""
+    """Per interior column of a cell: the glyph columns that light it, as (d, font column) for the
+    glyph of the cell d columns away. Glyph of a cell with interior x0: font cells `glyph_w // 5` px
+    wide from `x0 + (c - glyph_w) // 2` (docs/games/conventions.md §Drawing primitives; floor, so it
+    may start left of the cell)."""
     c, pitch, cw = grid.cell, grid.pitch, glyph_w // 5
     left = (c - glyph_w) // 2
     cols = []

@@ -1,6 +1,7 @@
-"""MineSweeper rules (GAMES.md §3.7) with the suite's fixes: the repeat limit ends the episode on
-the reveal that reaches it (returns stay >= -1), every action truncates when time reaches 2N²,
-the cursor starts anywhere on the board, and the uniform `info` of §1.7."""
+"""MineSweeper rules (docs/games/minesweeper.md) with the suite's fixes: the repeat limit ends the
+episode on the reveal that reaches it (returns stay >= -1), every action truncates when time reaches
+2N², the cursor starts anywhere on the board, and the uniform `info` of docs/games/conventions.md
+§Steps and info."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""MineSweeper (GAMES.md §3.7): mine placement, reveal/repeat/mine rules with the suite's fixes,
-an oracle that clears the board, the random policy's return, and pixels at 128 and 256 px, MDP
-and POMDP (the board drawn independently here from the spec's formulas)."""
+"""MineSweeper (docs/games/minesweeper.md): mine placement, reveal/repeat/mine rules with the
+suite's fixes, an oracle that clears the board, the random policy's return, and pixels at 128 and
+256 px, MDP and POMDP (the board drawn independently here from the spec's formulas)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from arcade_games.minesweeper.game import MineSweeperState
 
 LEVELS = {"Easy": 4, "Medium": 6, "Hard": 8}
 MINES = {4: 2, 6: 6, 8: 10}
-# spec numbers (§3.7 Rendering), written out so the tests do not read the renderer's tables
+# spec numbers (docs/games/minesweeper.md §Drawing), written out so the tests do not read the
+# renderer's tables
 SUB = {256: {4: 186, 6: 182, 8: 186}, 128: {4: 94, 6: 92, 8: 90}}
 CELL = {256: {4: 44, 6: 28, 8: 21}, 128: {4: 21, 6: 13, 8: 9}}
 BACKGROUND, AREA, GRID = (229, 234, 242), (0, 0, 0), (102, 102, 102)
 CURSOR, WHITE = (255, 127, 0), (255, 255, 255)
 SCORE, NAME = (153, 0, 204), (0, 51, 102)
-RANDOM_MEAN = {"Easy": -0.019, "Medium": -0.010, "Hard": -0.008}  # §4.2, 2000 episodes
+# POPGym Arcade's random-policy returns, 2000 episodes (docs/games/minesweeper.md §Random play)
+RANDOM_MEAN = {"Easy": -0.019, "Medium": -0.010, "Hard": -0.008}
 REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
 
 
@@ -107,7 +109,8 @@ def test_reset_places_m_uniform_mines_and_counts_neighbours(envs, level):
     p = m / n**2
     freq = mines.mean(0)
     assert np.abs(freq - p).max() < 5 * np.sqrt(p * (1 - p) / batch)
-    # quirk 10 [FIX]: the cursor reaches every cell, the last row and column included
+    # docs/games/minesweeper.md §Differences from POPGym Arcade [FIX]: the cursor reaches every
+    # cell, the last row and column included
     cells = np.asarray(states.cy) * n + np.asarray(states.cx)
     assert np.bincount(cells, minlength=n * n).min() > 0.5 * batch / n**2
 
@@ -224,8 +227,8 @@ def test_actions_outside_zero_to_four_are_no_ops(envs):
     ],
 )
 def test_random_policy_mean_return_matches_the_spec(envs, level):
-    """§4.2: random -0.019 / -0.010 / -0.008 (reference dynamics; the suite's fixes move it by
-    far less than the sampling error)."""
+    """docs/games/minesweeper.md §Random play: random -0.019 / -0.010 / -0.008 (reference dynamics;
+    the suite's fixes move it by far less than the sampling error)."""
     env, params, _ = envs(level)
     n_eps = 2000
     ret, _, alive = random_returns(env, params, jax.random.key(5), n_eps)
@@ -245,9 +248,9 @@ def cell_origin(size: int, n: int, col: int, row: int) -> tuple[int, int]:
 
 
 def glyph_mask(size: int, n: int, col: int, row: int, digit: int, partial: bool) -> np.ndarray:
-    """bool[S, S]: the pixels of a cell number per §2.4 — MDP: the single-digit variant (15 px
-    wide, 3-px font cells); POMDP: the number layout with dw = 10 (2-px font cells); both
-    `(c - 2) // 5` px per font row from y0 + 1."""
+    """bool[S, S]: the pixels of a cell number per docs/games/conventions.md §Drawing primitives —
+    MDP: the single-digit variant (15 px wide, 3-px font cells); POMDP: the number layout with dw =
+    10 (2-px font cells); both `(c - 2) // 5` px per font row from y0 + 1."""
     c = CELL[size][n]
     x0, y0 = cell_origin(size, n, col, row)
     width = 10 if partial else 15
@@ -259,7 +262,8 @@ def glyph_mask(size: int, n: int, col: int, row: int, digit: int, partial: bool)
 
 
 def expected_area(size, n, mines, revealed, cx, cy, partial) -> np.ndarray:
-    """The game area per §3.7, in the spec's order: cursor, numbers (white wins), grid."""
+    """The game area per docs/games/minesweeper.md §Drawing, in the spec's order: cursor, numbers
+    (white wins), grid."""
     s, c = SUB[size][n], CELL[size][n]
     o = (size - s) // 2
     img = np.zeros((size, size, 3), np.uint8)
@@ -301,8 +305,8 @@ def test_board_pixels_match_the_spec_in_both_views(envs, size, level):
 
 
 def test_mdp_digits_overflow_into_neighbours_at_128_hard(envs):
-    """§3.7 [KEEP]: at 128 Hard the 15-px MDP glyph lights 1 px inside each horizontal
-    neighbour (white over black, and over the cursor)."""
+    """docs/games/minesweeper.md §Drawing [KEEP]: at 128 Hard the 15-px MDP glyph lights 1 px inside
+    each horizontal neighbour (white over black, and over the cursor)."""
     mines = np.zeros((8, 8), bool)
     revealed = np.zeros((8, 8), bool)
     revealed[3, 3] = True  # count 0: a "0" whose side columns are fully lit
@@ -320,8 +324,8 @@ def test_mdp_digits_overflow_into_neighbours_at_128_hard(envs):
 
 @pytest.mark.parametrize("size", [128, 256])
 def test_pomdp_hides_every_number_but_the_cursor_cells(envs, size):
-    """§3.7 Observation: with the cursor on a hidden cell, the POMDP differs from the MDP
-    exactly on the numbers of the revealed cells."""
+    """docs/games/minesweeper.md §The POMDP: with the cursor on a hidden cell, the POMDP differs
+    from the MDP exactly on the numbers of the revealed cells."""
     n = 6
     mines = fixed_mines(n)
     revealed = revealed_pattern(n, mines)

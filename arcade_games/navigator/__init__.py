@@ -1,1 +1,1 @@
-"""Navigator (GAMES.md §3.6). Importing the package imports no JAX."""
+"""Navigator (docs/games/navigator.md). Importing the package imports no JAX."""

@@ -1,4 +1,5 @@
-"""Navigator numbers from GAMES.md §3.6: difficulties, cell kinds, colours, layout per size."""
+"""Navigator numbers from docs/games/navigator.md: difficulties, cell kinds, colours, layout per
+size."""
 
 BOARD_SIZE = {"Easy": 8, "Medium": 10, "Hard": 12}
 NUM_TNT = 7

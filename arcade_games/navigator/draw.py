@@ -1,4 +1,4 @@
-"""Navigator frames (GAMES.md §3.6 Rendering, §2.12): the board is one window whose cells are
+"""Navigator frames (docs/games/navigator.md §Drawing): the board is one window whose cells are
 drawn from four precomputed tiles (empty, TNT, treasure hexagon, agent) laid out by `Board`,
 over a baked background holding the name and the board's outer grid lines; the score is the
 only other window."""
@@ -18,8 +18,9 @@ from . import constants as C
 
 
 def hexagon_mask(c: int) -> np.ndarray:
-    """bool[c, c]: the treasure hexagon in a cell of side c (§2.12), in cell-interior
-    coordinates. Its pixels on the right/bottom grid line are dropped: the grid is drawn last."""
+    """bool[c, c]: the treasure hexagon in a cell of side c (docs/games/navigator.md §Drawing), in
+    cell-interior coordinates. Its pixels on the right/bottom grid line are dropped: the grid is
+    drawn last."""
     f = np.float32  # float32 as the reference: boundary pixels (e.g. the tip at c = 6) agree
     xs = np.arange(c, dtype=f)[None, :]
     ys = np.arange(c, dtype=f)[:, None]
@@ -39,7 +40,7 @@ def _band(c: int, x: tuple[float, float], y: tuple[float, float]) -> np.ndarray:
 
 
 def tnt_letters_mask(c: int) -> np.ndarray:
-    """bool[c, c]: the black "TNT" letters of the TNT block (§2.12)."""
+    """bool[c, c]: the black "TNT" letters of the TNT block (docs/games/navigator.md §Drawing)."""
     xs, ys = np.arange(c)[None, :], np.arange(c)[:, None]
     m = _band(c, (0.05, 0.30), (0.32, 0.40)) | _band(c, (0.13, 0.20), (0.35, 0.65))  # T
     m |= _band(c, (0.325, 0.40), (0.34, 0.65)) | _band(c, (0.60, 0.65), (0.34, 0.65))  # N posts
@@ -50,7 +51,8 @@ def tnt_letters_mask(c: int) -> np.ndarray:
 
 
 def tnt_tile(c: int) -> np.ndarray:
-    """uint8[c, c, 3]: the TNT block as drawn, before compositing (§2.12)."""
+    """uint8[c, c, 3]: the TNT block as drawn, before compositing (docs/games/navigator.md
+    §Drawing)."""
     tile = np.empty((c, c, 3), np.uint8)
     tile[:] = C.TNT_RED
     tile[c // 3 : c - c // 3, c // 16 : c - c // 16] = C.TNT_BAND
@@ -171,8 +173,8 @@ class NavigatorRenderer:
         )
 
     def score_pixels(self, score: Any) -> dict:
-        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
-        pixel-identical to `FrameLayout.render`'s score."""
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte
+        shift), pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, score)])
 
     def __call__(self, state: Any, visible: Any = True) -> jax.Array:

@@ -1,6 +1,6 @@
-"""Navigator rules (GAMES.md §3.6) with the suite's fixes: the treasure is uniform over the
-cells without TNT (quirk 15), the agent starts uniformly on a cell holding neither (quirk 16),
-and the truncating step pays its normal reward (quirk 17)."""
+"""Navigator rules (docs/games/navigator.md) with the suite's fixes (its §Differences from POPGym
+Arcade): the treasure is uniform over the cells without TNT, the agent starts uniformly on a cell
+holding neither, and the truncating step pays its normal reward."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Navigator (GAMES.md §3.6): rules, the suite's fixes of quirks 15-17, a shortest-path oracle,
-the random policy's return, and pixels at 128 and 256 px, MDP and POMDP."""
+"""Navigator (docs/games/navigator.md): rules, the suite's fixes (docs/games/navigator.md
+§Differences from POPGym Arcade), a shortest-path oracle, the random policy's return, and pixels at
+128 and 256 px, MDP and POMDP."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from arcade_core.testing import game_envs, random_returns
 from arcade_games.navigator.game import NavigatorState
 
 IDS = {"Easy": 8, "Medium": 10, "Hard": 12}
-# spec numbers (§3.6 Rendering), written out here so the tests do not read the renderer's tables
+# spec numbers (docs/games/navigator.md §Drawing), written out here so the tests do not read the
+# renderer's tables
 SUB = {256: {8: 186, 10: 192, 12: 182}, 128: {8: 90, 10: 92, 12: 98}}
 CELL = {256: {8: 21, 10: 17, 12: 13}, 128: {8: 9, 10: 7, 12: 6}}
 AREA, GRID, AGENT = (119, 112, 127), (255, 255, 255), (255, 255, 0)
@@ -64,7 +66,8 @@ def test_reset_places_seven_tnt_one_treasure_and_agent_on_an_empty_cell(envs, le
     assert ((board == 1).sum((1, 2)) == 7).all()
     assert ((board == 2).sum((1, 2)) == 1).all()
     under_agent = board[np.arange(512), np.asarray(states.ay), np.asarray(states.ax)]
-    assert (under_agent == 0).all()  # quirk 16 [FIX]: never on TNT or the treasure
+    # [FIX] (docs/games/navigator.md §Differences from POPGym Arcade): never on TNT or the treasure
+    assert (under_agent == 0).all()
     assert (np.asarray(states.time) == 0).all() and (np.asarray(states.score) == 0).all()
 
 
@@ -209,9 +212,10 @@ def test_shortest_path_oracle_scores_one_minus_its_walking_cost(envs, level):
 
 @pytest.mark.parametrize(
     "level, ours",
-    # spec §4.2 (reference dynamics): -0.537 / -0.544 / -0.548. The uniform treasure and start
-    # (quirks 15-16) and the paid truncating step (17) shift it: measured over 20000 episodes
-    # each (standard error 0.0023): -0.550 / -0.550 / -0.553.
+    # spec docs/games/navigator.md §Random play (reference dynamics): -0.537 / -0.544 / -0.548. The
+    # uniform treasure and start (docs/games/navigator.md §Differences from POPGym Arcade) and the
+    # paid truncating step shift it: measured over 20000 episodes each (standard error 0.0023):
+    # -0.550 / -0.550 / -0.553.
     [("Easy", -0.550), ("Hard", -0.553)],
 )
 def test_random_policy_mean_return(envs, level, ours):

@@ -1,1 +1,1 @@
-"""Skittles (GAMES.md §3.8). Importing the package imports no JAX."""
+"""Skittles (docs/games/skittles.md). Importing the package imports no JAX."""

@@ -1,4 +1,4 @@
-"""Skittles numbers from GAMES.md §3.8: difficulties, colours, layout per size."""
+"""Skittles numbers from docs/games/skittles.md: difficulties, colours, layout per size."""
 
 GRID = 10  # rows and columns; row 0 at the top, row 9 is the agent's row
 TIME_LIMIT = 100

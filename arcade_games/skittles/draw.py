@@ -1,5 +1,5 @@
-"""Skittles frames (GAMES.md §3.8 Rendering): the 10 x 10 grid is one full-width window over a
-baked black background with the name; the score is the only other window.
+"""Skittles frames (docs/games/skittles.md §Drawing): the 10 x 10 grid is one full-width window over
+a baked black background with the name; the score is the only other window.
 
 A grid row holds at most one enemy (one spawns per step, rows only shift), so a frame is fixed
 by one enemy column and one colour per row plus the agent's column. Each pixel row takes its
@@ -86,8 +86,8 @@ class SkittlesRenderer:
         return jnp.where(col == agent_y, white, jnp.where(col == enemy_y, enemy, black))
 
     def score_pixels(self, score: Any) -> dict:
-        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte shift),
-        pixel-identical to `FrameLayout.render`'s score."""
+        """The score's full-width band(s): `arcade_core.render.score_layer` (uint8, no per-byte
+        shift), pixel-identical to `FrameLayout.render`'s score."""
         return layered_windows(self.layout, [score_layer(self.layout, score)])
 
     def __call__(self, state: Any, shown: Any = True) -> jax.Array:

@@ -1,6 +1,7 @@
-"""Skittles rules (GAMES.md §3.8) with the suite's fix of quirk 20: the POMDP's cell dropout
-comes from a per-episode key kept in the state, folded with the time step, instead of from the
-time step alone (which made it the same in every env and every episode)."""
+"""Skittles rules (docs/games/skittles.md) with the suite's fix (docs/games/skittles.md §Differences
+from POPGym Arcade): the POMDP's cell dropout comes from a per-episode key kept in the state, folded
+with the time step, instead of from the time step alone (which made it the same in every env and
+every episode)."""
 
 from __future__ import annotations
 

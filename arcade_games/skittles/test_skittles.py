@@ -1,6 +1,7 @@
-"""Skittles (GAMES.md §3.8): rules (a dodge, both kinds of hit, spawning, clamping), a
-look-ahead planner near the best return, the random policy's return, and pixels at 128 and
-256 px, MDP and POMDP (the per-episode dropout of quirk 20 [FIX])."""
+"""Skittles (docs/games/skittles.md): rules (a dodge, both kinds of hit, spawning, clamping), a
+look-ahead planner near the best return, the random policy's return, and pixels at 128 and 256 px,
+MDP and POMDP (the per-episode dropout of docs/games/skittles.md §Differences from POPGym Arcade
+[FIX])."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from arcade_games.skittles.game import SkittlesState, dropout_mask, enemy_shown
 COLUMNS = {"Easy": (1, 8), "Medium": (2, 8), "Hard": (2, 7)}
 RAINBOW = [(255, 0, 0), (255, 127, 0), (255, 255, 0), (0, 255, 0), (0, 0, 255), (74, 214, 247)]
 RAINBOW += [(125, 0, 237)]
-# spec numbers (§3.8 Rendering), written out so the tests do not read the renderer's tables
+# spec numbers (docs/games/skittles.md §Drawing), written out so the tests do not read the
+# renderer's tables
 SUB, CELL = {256: 192, 128: 92}, {256: 17, 128: 7}
 BLACK, WHITE, SCORE, NAME = (0, 0, 0), (255, 255, 255), (0, 255, 128), (255, 245, 0)
 REFERENCE = Path(__file__).parent / "testdata" / "reference_frames.npz"
@@ -192,7 +194,8 @@ def test_look_ahead_planner_nearly_always_survives_the_time_limit(envs):
 
 @pytest.mark.parametrize("level, spec", [("Easy", 0.150), ("Medium", 0.144), ("Hard", 0.139)])
 def test_random_policy_mean_return_matches_the_spec(envs, level, spec):
-    """§4.2, measured by the spec on 2000 episodes (standard error about 0.0013 there)."""
+    """docs/games/skittles.md §Random play, measured by the spec on 2000 episodes (standard error
+    about 0.0013 there)."""
     env, params, *_ = envs(level)
     returns = random_returns(env, params, jax.random.key(11), 2000)[0]
     assert returns.min() >= 0.1 - 1e-6 and returns.max() <= 1.0 + 1e-6

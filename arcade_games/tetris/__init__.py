@@ -1,1 +1,1 @@
-"""Tetris (GAMES.md §3.10). Importing the package imports no JAX."""
+"""Tetris (docs/games/tetris.md). Importing the package imports no JAX."""

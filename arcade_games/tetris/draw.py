@@ -1,4 +1,4 @@
-"""Tetris frames (GAMES.md §3.10 Rendering): two full-width row bands of bytes over a baked
+"""Tetris frames (docs/games/tetris.md §Drawing): two full-width row bands of bytes over a baked
 background (walls, game area, name) — the score's rows and the board's rows.
 
 The board, the current piece, the full-row bars and the previews are drawn from cell kinds
@@ -36,9 +36,9 @@ BITS = 3  # bits per cell kind (0..7): one bit plane each
 
 
 def cell_tiles(side: int, border: bool) -> np.ndarray:
-    """uint8[8, side, side, 3]: empty (black) and the 7 piece colours, with a 1-px white
-    border if `border` — the cells as GAMES.md §3.10 draws them (used for `Board` geometry
-    and by tests)."""
+    """uint8[8, side, side, 3]: empty (black) and the 7 piece colours, with a 1-px white border if
+    `border` — the cells as docs/games/tetris.md §Drawing draws them (used for `Board` geometry and
+    by tests)."""
     tiles = np.zeros((C.NUM_PIECES + 1, side, side, 3), np.uint8)
     for k, colour in enumerate(C.PIECE_COLOUR, 1):
         tiles[k] = C.WHITE if border else colour

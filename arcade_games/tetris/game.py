@@ -1,4 +1,4 @@
-"""Tetris rules (GAMES.md §3.10) as array operations on the 20 x 10 board: a piece is a 16-bit
+"""Tetris rules (docs/games/tetris.md) as array operations on the 20 x 10 board: a piece is a 16-bit
 shape from a precomputed (type, rotation) table, its board mask comes from compares against the
 board's row and column indices, collision is one masked `any`, and a line clear is a one-hot
 row compaction — no per-cell loop, no scatter, no data-dependent loop."""

@@ -1,6 +1,7 @@
-"""Tetris: rules (GAMES.md §3.10) from scripted states — moves, falls, locks, line clears,
-top-out, the 10-line win and its capped reward — the clean 7-bag, the random policy (§4.2),
-and frames pixel-exact against a renderer written from the spec, with what the POMDP hides."""
+"""Tetris: rules (docs/games/tetris.md) from scripted states — moves, falls, locks, line clears,
+top-out, the 10-line win and its capped reward — the clean 7-bag, the random policy
+(docs/games/tetris.md §Random play), and frames pixel-exact against a renderer written from the
+spec, with what the POMDP hides."""
 
 from __future__ import annotations
 
@@ -97,7 +98,8 @@ def test_reset_deals_a_bag_and_shows_the_next_pieces() -> None:
 
 @pytest.mark.parametrize("env_id", ["TetrisEasy", "TetrisMedium", "TetrisHard"])
 def test_pieces_come_in_clean_bags_and_the_preview_shows_what_follows(env_id: str) -> None:
-    """[FIX] (optional) of quirk 25: every run of 7 pieces is a permutation, from the first."""
+    """[FIX] (docs/games/tetris.md §Differences from POPGym Arcade): every run of 7 pieces is a
+    permutation, from the first."""
     env, params = arcade_core.make(env_id)
     spawn = jax.jit(env.spawn)
     s = env.init(jax.random.key(2), params)
@@ -173,8 +175,8 @@ def test_fall_per_step_and_soft_drop_by_difficulty(easy, hard) -> None:
 
 
 def test_multi_row_fall_tests_only_the_destination(hard) -> None:
-    """[KEEP] quirk 26: I (row 1 of its box) at y = 5 fills row 6; a cell in row 7 blocks one
-    row down but not two, so the piece passes through it."""
+    """[KEEP] docs/games/tetris.md §Differences from POPGym Arcade: I (row 1 of its box) at y = 5
+    fills row 6; a cell in row 7 blocks one row down but not two, so the piece passes through it."""
     board = np.zeros((20, 10))
     board[7, 4] = 3
     _, s, _, _, _ = hard(make_state(piece=I, x=3, y=5, board=board), 4)
@@ -228,7 +230,8 @@ def _four_line_board() -> np.ndarray:
 
 
 def test_four_lines_past_ten_pay_only_up_to_the_tenth(easy) -> None:
-    """[FIX] quirk 24 (§5 item 5): at 9 lines a 4-line clear pays 0.1, so returns stay <= 1."""
+    """[FIX] docs/games/tetris.md §Differences from POPGym Arcade (docs/games/tetris.md §Rewards):
+    at 9 lines a 4-line clear pays 0.1, so returns stay <= 1."""
     s = make_state(board=_four_line_board(), piece=I, rotation=1, x=7, y=15, lines=9)
     _, s, r, done, _ = easy(s, 4)
     assert bool(s.just_locked) and float(r) == 0 and not bool(done)
@@ -280,7 +283,8 @@ def test_invalid_action_is_a_no_op(easy) -> None:
      pytest.param("TetrisMedium", 100, marks=pytest.mark.slow)],
 )  # fmt: skip
 def test_random_policy_tops_out_quickly_with_return_minus_one(env_id: str, mean_len: int) -> None:
-    """§4.2: random play returns -1.000 and tops out after ~100 / 100 / 57 steps."""
+    """docs/games/tetris.md §Random play: random play returns -1.000 and tops out after ~100 / 100 /
+    57 steps."""
     env, params = arcade_core.make(env_id)
     n, steps = 256, 2 * mean_len + 150
     ret, length, alive = random_returns(env, params, jax.random.key(4), n, steps)
@@ -293,7 +297,7 @@ def test_random_policy_tops_out_quickly_with_return_minus_one(env_id: str, mean_
 
 
 def spec_frame(state: TetrisState, S: int, partial: bool) -> np.ndarray:
-    """GAMES.md §3.10 Rendering, square by square and strip by strip, as the spec says."""
+    """docs/games/tetris.md §Drawing, square by square and strip by strip, as the spec says."""
     s = C.LAYOUT[S]["area"]
     k = s // 20
     sub = new_canvas(s, s, (0, 0, 0))
@@ -393,7 +397,8 @@ def test_pomdp_hides_exactly_the_locked_cells(draw) -> None:
 
 
 def test_layout_numbers(draw) -> None:
-    """Walls, board and preview positions, full-row bars, score and name (§1.4, §3.10)."""
+    """Walls, board and preview positions, full-row bars, score and name (docs/games/conventions.md
+    §The frame, docs/games/tetris.md §Drawing)."""
     S, fn = draw
     frame = np.asarray(fn(stack([STATES[2]]), False))[0]
     o = 28 if S == 256 else 14
