@@ -97,6 +97,15 @@ def arcade_cli(subcommands: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_models)
+    p = subcommands.add_parser(
+        "check-model",
+        help="run the memory-model kit on registered models (non-zero exit on failure)",
+        description="Run the memory-model kit (arcade_agents.testing) on each named model, at "
+        "a tiny size: one line per check, PASS, FAIL with the reason, or SKIP where a check "
+        "does not apply. The first check of a model includes its compile.",
+    )
+    p.add_argument("names", nargs="+", metavar="NAME", help="registered memory model names")
+    p.set_defaults(func=cmd_check_model)
     from .cli_train import add_parsers  # `arcade train` and `arcade eval` (imports no JAX)
 
     add_parsers(subcommands)
@@ -144,3 +153,33 @@ def cmd_models(args: argparse.Namespace) -> int:
         for p in reg.problems:
             print(f"  {p.status} {p}")
     return 0
+
+
+def cmd_check_model(args: argparse.Namespace) -> int:
+    """`arcade check-model NAME...`: the memory-model kit, one line per check."""
+    from arcade_core.errors import CLIError
+
+    from .memory.registry import memory_registry
+
+    reg = memory_registry()
+    try:
+        names = [reg.lookup(name).name for name in args.names]  # before anything compiles
+    except ValueError as exc:  # unknown, or claimed by two plugins
+        raise CLIError(str(exc).splitlines()[0]) from None
+    from .testing import CHECKS, check_memory_model
+
+    width = max(map(len, CHECKS))
+    failed = 0
+    for name in names:
+        print(f"{name}: compiling and checking (first check includes the compile) ...", flush=True)
+
+        def show(r: Any) -> None:
+            detail = f"  {r.detail}" if r.detail else ""
+            print(f"  {r.status.upper():4} {r.name:{width}} {r.seconds:6.1f} s{detail}", flush=True)
+
+        report = check_memory_model(name, raise_on_failure=False, on_result=show)
+        failed += not report.ok
+        print(f"{'PASS' if report.ok else 'FAIL'} {name}")
+    if len(names) > 1:
+        print(f"\n{'FAILED' if failed else 'OK'}: {failed} of {len(names)} model(s) failed")
+    return 1 if failed else 0

@@ -110,6 +110,11 @@ class MemoryModel(nn.Module):
     # where the model's math comes from, shown by `arcade models`; "" means the package that
     # registers it
     source: ClassVar[str] = ""
+    # for the memory-model kit (`arcade_agents.testing`): a model with no memory at all (its
+    # outputs never depend on the carry), and parameters it builds but never uses, by the
+    # start of their path (e.g. "['params']['g']")
+    memoryless: ClassVar[bool] = False
+    unused_params: ClassVar[tuple[str, ...]] = ()
 
     @nn.nowrap
     def initialize_carry(self, input_shape: tuple[int, ...]) -> Carry:

@@ -88,6 +88,12 @@ MEMAX_MODELS: dict[str, ScanKind] = {
     "LSTM": "sequential",
 }
 
+# what the memory-model kit must know of some memax models: memax's MLP has no memory, and
+# memax 0.1.1's NMax builds a gate `g` that its readout no longer calls (the line is
+# commented out there)
+MEMAX_MEMORYLESS = {"MLP"}
+MEMAX_UNUSED_PARAMS = {"NMax": ("['params']['memax']['g']",)}
+
 
 def memax_source() -> str:
     """Where adapter models come from, for `arcade models`: memax's version and backend."""
@@ -301,8 +307,13 @@ def memax_model(
     if isinstance(model, str):
         factory, label = memax_cell(model), model
         scan_kind = scan_kind or MEMAX_MODELS[model]
+        known: dict[str, Any] = {
+            "memoryless": model in MEMAX_MEMORYLESS,
+            "unused_params": MEMAX_UNUSED_PARAMS.get(model, ()),
+        }
     elif callable(model):
         factory, label = model, getattr(model, "__name__", "memax model")
+        known = {}
     else:
         raise TypeError(f"memax_model needs a memax model name or a factory; got {model!r}")
     label = name or label
@@ -313,6 +324,7 @@ def memax_model(
         "__module__": __name__,
         "__doc__": f"memax's {label} (equinox), run through the adapter: "
         "a Dense projection to `features`, then the model.",
+        **known,
     }
     if scan_kind is not None:
         ns["scan_kind"] = scan_kind

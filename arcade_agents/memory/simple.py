@@ -19,6 +19,7 @@ class MLP(MemoryModel):
     `[*batch, 0]` array."""
 
     scan_kind: ClassVar[ScanKind] = "none"
+    memoryless: ClassVar[bool] = True
 
     def setup(self) -> None:
         self.hidden = nn.Dense(self.features)
