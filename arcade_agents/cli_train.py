@@ -170,6 +170,12 @@ def add_parsers(sub: Any) -> None:
         help="write a video (GIF/MP4) of one episode",
     )  # fmt: skip
     p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="with --record: the MDP frame beside the POMDP frame of each state (the agent "
+        "acts on its own view), each half labelled in a band above it",
+    )
+    p.add_argument(
         "--agent", type=bounded_int(0, MAX_FIELD["seeds"] - 1), default=0, metavar="K",
         help="which of the run's seeds",
     )  # fmt: skip
@@ -186,8 +192,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--seed", type=seed_int, default=1, help="seed of the evaluation episodes")
     p.add_argument("--fps", type=positive_float(MAX_FPS), default=20.0)
     p.add_argument(
-        "--scale", type=positive_int(MAX_SCALE), default=2, help="integer upscaling of the video"
-    )
+        "--scale", type=positive_int(MAX_SCALE), default=2,
+        help="integer upscaling of the video, nearest-neighbour (default 2)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_eval)
 
 
@@ -355,7 +362,7 @@ def _describe(config: Any) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     """`arcade eval DIR`: mean return and 95% CI over fresh episodes; `--record` a video."""
     from arcade_core.errors import CLIError, RecordError
-    from arcade_core.media import require_imageio, upscale, write_video
+    from arcade_core.media import label_views, require_imageio, upscale, write_video
 
     from .train import config_io, evaluate, run
 
@@ -363,6 +370,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise CLIError("--episodes and --max-steps must be at least 1")
     if args.scale < 1 or args.fps <= 0:
         raise CLIError("--fps must be positive and --scale at least 1")
+    if args.side_by_side and not args.record:
+        raise CLIError("--side-by-side shapes the video: give --record OUT.gif too")
     try:
         if args.record:
             require_imageio()
@@ -387,9 +396,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.record:
             (ep,) = evaluate.record_episodes(
                 loaded, 1, seed=args.seed, agent=args.agent, greedy=args.greedy,
-                max_steps=args.max_steps,
+                max_steps=args.max_steps, both=args.side_by_side,
             )  # fmt: skip
-            path = write_video(args.record, upscale(ep.frames, args.scale), args.fps)
+            frames = label_views(ep.frames) if args.side_by_side else ep.frames
+            path = write_video(args.record, upscale(frames, args.scale), args.fps)
             print(f"{path}  {len(ep.frames)} frames, return {ep.ret:+.3f}")
     except (ValueError, run.RunError, RecordError, OSError) as exc:
         if isinstance(exc, config_io.ConfigError | run.RunError | RecordError):

@@ -135,6 +135,41 @@ def side_by_side(mdp: Any, pomdp: Any) -> Any:
     return xp.concatenate([mdp, div, pomdp], axis=-2)
 
 
+LABELS = ("MDP", "POMDP")
+LABEL_BG = (24, 24, 24)  # the band above the frames
+LABEL_RGB = (255, 255, 255)
+
+
+def label_views(frames: np.ndarray, labels: tuple[str, str] = LABELS) -> np.ndarray:
+    """Side-by-side frames (`[..., H, 2S + DIVIDER_PX, 3]`, as `side_by_side` makes them) with
+    a dark band on top naming each half ("MDP" over the left, "POMDP" over the right) in the
+    project's 5x5 bitmap font; no game pixel is covered. The font cell is `S // 64` pixels
+    (2 at 128 px, 4 at 256), so the band is 16 or 32 px high; upscale after labelling."""
+    import numpy as np
+
+    from .render.font import glyph_mask
+
+    frames = np.asarray(frames)
+    width = frames.shape[-2]
+    half = (width - DIVIDER_PX) // 2
+    cell = max(1, half // 64)
+    band_h = 8 * cell  # 5 cells of glyph, 1.5 above and below
+    band = np.empty((band_h, width, 3), np.uint8)
+    band[:] = LABEL_BG
+    band[:, half : half + DIVIDER_PX] = DIVIDER_RGB
+    for text, x0 in zip(labels, (0, half + DIVIDER_PX), strict=True):
+        masks = [glyph_mask(ch, cell, cell) for ch in text]
+        gap = np.zeros((5 * cell, cell), bool)
+        mask = np.concatenate([m for g in masks for m in (g, gap)][:-1], axis=1)
+        if mask.shape[1] > half:  # too narrow to label: leave the band plain
+            continue
+        top, left = (band_h - mask.shape[0]) // 2, x0 + (half - mask.shape[1]) // 2
+        region = band[top : top + mask.shape[0], left : left + mask.shape[1]]
+        region[mask] = LABEL_RGB
+    band = np.broadcast_to(band, (*frames.shape[:-3], *band.shape))
+    return np.concatenate([band, frames], axis=-3)
+
+
 def upscale(frames: np.ndarray, scale: int) -> np.ndarray:
     """Nearest-neighbour upscaling by an integer factor (pixel art stays crisp)."""
     if scale == 1:

@@ -13,7 +13,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from arcade_core.media import LABEL_RGB, label_views
 from arcade_core.policy import Policy
+from arcade_core.render.font import LETTERS
 from arcade_core.tools import record
 from arcade_core.tools.cli import main
 from arcade_core.tools.record import DIVIDER_PX, rollout
@@ -86,10 +88,30 @@ def test_cli_writes_readable_side_by_side_mp4s(both: list[record.Episode], tmp_p
     assert main(args) == 0
     for ep in both:
         frames = iio.imread(tmp_path / f"{ENV}_side_ep{ep.index}.mp4")
-        assert frames.shape == (len(ep.frames), 256, 2 * (256 + DIVIDER_PX), 3)
+        # the 16 px label band above the frames, then everything upscaled 2x
+        assert frames.shape == (len(ep.frames), 2 * (16 + 128), 2 * (256 + DIVIDER_PX), 3)
         # lossy, but close to the upscaled original
-        want = record.upscale(ep.frames, 2).astype(np.float32)
+        want = record.upscale(label_views(ep.frames), 2).astype(np.float32)
         assert np.abs(frames.astype(np.float32) - want).mean() < 8
+
+
+def test_side_by_side_halves_are_labelled_above_the_frames(both: list[record.Episode]) -> None:
+    """A band on top names each half in the bitmap font (cell 2 px at 128 px): "MDP" centred
+    over the left frame, "POMDP" over the right; no game pixel is covered."""
+    frames = both[0].frames
+    out = label_views(frames)
+    assert out.shape == (len(frames), 16 + 128, 2 * 128 + DIVIDER_PX, 3)
+    np.testing.assert_array_equal(out[:, 16:], frames)
+    band = out[0, :16]
+    lit = np.all(band == LABEL_RGB, axis=-1)
+    for text, x0 in (("MDP", 0), ("POMDP", 128 + DIVIDER_PX)):
+        width = 6 * 2 * len(text) - 2  # 5 cells a glyph, one cell between glyphs
+        cols = np.nonzero(lit[:, x0 : x0 + 128].any(axis=0))[0]
+        assert (cols.min(), cols.max()) == ((128 - width) // 2, (128 - width) // 2 + width - 1)
+        assert np.nonzero(lit[:, x0 : x0 + 128].any(axis=1))[0].tolist() == list(range(3, 13))
+    want = np.kron(LETTERS["M"], np.ones((2, 2), bool))  # the first glyph, pixel for pixel
+    left = (128 - (6 * 2 * 3 - 2)) // 2
+    np.testing.assert_array_equal(lit[3:13, left : left + 10], want)
 
 
 def test_write_video_rejects_other_formats(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """`arcade record`: roll episodes out under `jit` (vmapped over episodes) and write one GIF or
 MP4 per episode with imageio; `--side-by-side` puts the MDP frame beside the POMDP frame of the
-same state, so a viewer sees what the agent does not.
+same state, so a viewer sees what the agent does not, with "MDP" and "POMDP" written in a band
+above the halves; `--scale K` upscales by K, nearest-neighbour.
 
     arcade record CartPoleEasy MineSweeperHard --episodes 4 --side-by-side --out videos/
 
@@ -42,6 +43,7 @@ from ..media import (
     BothViews,
     Episode,
     cut_episode,
+    label_views,
     make_env,
     require_imageio,
     upscale,
@@ -227,7 +229,8 @@ def cmd_record(args: argparse.Namespace) -> int:
             )
             for ep in episodes:
                 name = video_name(env_id, ep.index, partial, args.side_by_side, args.format)
-                path = write_video(Path(args.out) / name, upscale(ep.frames, args.scale), args.fps)
+                frames = label_views(ep.frames) if args.side_by_side else ep.frames
+                path = write_video(Path(args.out) / name, upscale(frames, args.scale), args.fps)
                 end = "done" if ep.done else "cut"
                 print(
                     f"{path}  {len(ep.frames)} frames, {ep.length} steps ({end}), return {ep.ret:+.3f}"
@@ -257,15 +260,21 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="episodes (files) per env",
     )  # fmt: skip
     p.add_argument("--partial", action="store_true", help="record the POMDP variant")
-    p.add_argument("--side-by-side", action="store_true", help="MDP beside POMDP of the same state")
+    p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="MDP beside POMDP of the same state, each half labelled in a band above it",
+    )
     p.add_argument(
         "--out", type=writable_dir, default="videos", metavar="DIR", help="output folder"
     )
     p.add_argument("--format", choices=FORMATS, default="gif")
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
     p.add_argument(
-        "--scale", type=positive_int(MAX_SCALE), default=1, help="integer upscaling of the video"
-    )
+        "--scale", type=positive_int(MAX_SCALE), default=1,
+        help="integer upscaling of the video, nearest-neighbour (default 1: the env's own "
+        "pixels, e.g. 128 px high plus the 16 px label band with --side-by-side)",
+    )  # fmt: skip
     p.add_argument("--fps", type=positive_float(MAX_FPS), default=20.0)
     p.add_argument(
         "--max-steps", type=positive_int(MAX_STEPS), default=None,
