@@ -335,6 +335,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                 raise CLIError(str(exc)) from None
             if lead:
                 print(f"run {run_dir}: {_describe(config)}")
+                if note := config.rounding_note():
+                    print(note)
         run.train(
             config,
             run_dir,
@@ -387,6 +389,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             agent=args.agent,
             greedy=args.greedy,
             max_steps=args.max_steps,
+            progress=True,
         )
         print(
             f"{loaded.config.env_id}: mean return {res.mean:+.3f} ± {res.ci95:.3f} (95% CI, "

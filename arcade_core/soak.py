@@ -463,6 +463,13 @@ def add_arguments(p: Any) -> None:
 def run(args: Any) -> int:
     """`arcade soak`: one line per id, then the verdict; exit status 1 on any failed check.
     Bad ids or numbers raise a one-line `ValueError` before anything compiles."""
+    check_arguments(args.steps, args.num_envs, args.obs_size)
+    length, chunks = plan(args.steps, args.num_envs)
+    if (used := length * chunks * args.num_envs) != args.steps:
+        print(
+            f"steps {args.steps:,} rounded up to {used:,} per env id (whole chunks of "
+            f"num_envs = {args.num_envs:,} envs x {length:,} steps)"
+        )
     reports = soak(
         args.env_ids, args.steps, num_envs=args.num_envs, obs_size=args.obs_size,
         seed=args.seed, frames=args.frames, quick=args.quick,

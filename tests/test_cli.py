@@ -106,10 +106,14 @@ def test_check_passes_a_good_env_and_fails_a_broken_one(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "PASS DotEasy" in ok.stdout
     bad = subprocess.run(
-        [sys.executable, str(plugin), "check", "BrokenEasy"],
+        [sys.executable, str(plugin), "check", "DotEasy", "BrokenEasy"],
         capture_output=True,
         text=True,
         env=env,
     )
     assert bad.returncode == 1
     assert "FAIL returns@128" in bad.stdout and "FAIL pomdp_hides@128" in bad.stdout
+    assert "1 of 2 env(s) failed" in bad.stdout
+    # several ids: a counter with an ETA, and each id's time, on stderr
+    assert "[1/2] checking DotEasy" in bad.stderr and "[2/2] checking BrokenEasy" in bad.stderr
+    assert "ETA" in bad.stderr and "checked BrokenEasy in" in bad.stderr

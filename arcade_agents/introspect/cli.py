@@ -12,7 +12,11 @@ Building the parser imports no JAX; each command loads it when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +210,17 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--episodes must be at least 1")
 
 
+@contextlib.contextmanager
+def _phase(what: str) -> Iterator[None]:
+    """`what ...` on stderr before a jitted analysis, and how long it took after: the first
+    analysis of an architecture spends most of that compiling."""
+    print(f"{what} (compiling on first use) ...", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    yield
+    took = time.perf_counter() - t0
+    print(f"{what}: {took:.1f} s, compiles included", file=sys.stderr, flush=True)
+
+
 def _load(run_dir: str, agent: int) -> Any:
     from arcade_agents.train.run import restore
     from arcade_core.errors import CLIError
@@ -232,9 +247,11 @@ def _saliency(args: argparse.Namespace) -> int:
 
     _check(args)
     run = _load(args.run_dir, args.agent)
-    sal, eps = ag.run_saliency(
-        run, args.steps, env_id=args.env, partial=args.partial, seed=args.seed, agent=args.agent
-    )
+    with _phase("saliency: rollout and gradients"):
+        sal, eps = ag.run_saliency(
+            run, args.steps, env_id=args.env, partial=args.partial, seed=args.seed,
+            agent=args.agent,
+        )  # fmt: skip
     value = ag.value_kind(run)
     frames = eps.episode(0)["obs"]
     out = Path(args.out or Path(args.run_dir) / "introspect")
@@ -288,10 +305,11 @@ def _density(args: argparse.Namespace) -> int:
         run = _load(d, args.agent)
         views = (False, True) if args.both_views else (args.partial,)
         for view in views:
-            r = ag.run_recall_density(
-                run, args.episodes, args.steps, env_id=args.env, partial=view,
-                seed=args.seed, agent=args.agent,
-            )  # fmt: skip
+            with _phase(f"recall density of {d} ({'POMDP' if view else 'MDP'})"):
+                r = ag.run_recall_density(
+                    run, args.episodes, args.steps, env_id=args.env, partial=view,
+                    seed=args.seed, agent=args.agent,
+                )  # fmt: skip
             records.append(r)
             th = ", ".join(f"{100 * x:.1f}%" for x in r["thirds"])
             print(f"{d} ({r['memory']}, {'POMDP' if r['partial'] else 'MDP'}): thirds {th}")
@@ -341,10 +359,11 @@ def _contamination(args: argparse.Namespace) -> int:
     if args.steps + 1 < frames[1]:
         raise ValueError(f"--frames {args.frames} reach past --steps {args.steps}")
     run = _load(args.run_dir, args.agent)
-    res, eps = ag.run_contamination(
-        run, frames, args.steps, kinds=kinds, sigma=args.sigma, env_id=args.env,
-        partial=args.partial, seed=args.seed, agent=args.agent,
-    )  # fmt: skip
+    with _phase("contamination: rollouts and perturbations"):
+        res, eps = ag.run_contamination(
+            run, frames, args.steps, kinds=kinds, sigma=args.sigma, env_id=args.env,
+            partial=args.partial, seed=args.seed, agent=args.agent,
+        )  # fmt: skip
     value = ag.value_kind(run)
     out = Path(args.out or Path(args.run_dir) / "introspect")
     dist = res.distance

@@ -105,6 +105,17 @@ class TrainConfig:
     def num_updates(self) -> int:
         return self.total_frames // self.frames_per_update
 
+    def rounding_note(self) -> str:
+        """One line saying that `total_frames` is rounded down to whole updates ('' if it is
+        a multiple of `num_envs * num_steps` already)."""
+        used = self.num_updates * self.frames_per_update
+        if used == self.total_frames or used == 0:
+            return ""
+        return (
+            f"total_frames {self.total_frames:,} rounded down to {used:,} (a multiple of "
+            f"num_envs x num_steps = {self.frames_per_update:,})"
+        )
+
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from typing import Any
 
 import jax
@@ -83,18 +84,30 @@ def rollout_fn(
     env_id: str | None = None,
     partial: bool | None = None,
     keep_obs: bool = False,
+    progress: bool = False,
 ) -> Any:
     """`_rollout_fn`, cached by the (frozen, hashable) config and the shapes: a trainer's
     `act` is a pure function of its config, so runs of one config share the compiled
     rollout (an eval then a recording of the same run compile once)."""
-    key = (trainer.config, episodes, steps, greedy, frames, both, env_id, partial, keep_obs)
+    key = (trainer.config, episodes, steps, greedy, frames, both, env_id, partial, keep_obs,
+           progress)  # fmt: skip
     if key not in _FNS:
         if len(_FNS) >= 8:
             _FNS.pop(next(iter(_FNS)))
         _FNS[key] = _rollout_fn(
-            trainer, episodes, steps, greedy, frames, both, env_id, partial, keep_obs
+            trainer, episodes, steps, greedy, frames, both, env_id, partial, keep_obs, progress
         )
     return _FNS[key]
+
+
+# the counter a rollout compiled with `progress` reports each step to (set by `evaluate`)
+_COUNTER: list[Any] = []
+
+
+def _tick(ended: Any) -> None:
+    """Host side of a progress-reporting rollout: one step done, `ended` episodes over."""
+    if _COUNTER:
+        _COUNTER[-1].advance(f"({int(ended):,} episodes ended)")
 
 
 def _rollout_fn(
@@ -107,11 +120,14 @@ def _rollout_fn(
     env_id: str | None = None,
     partial: bool | None = None,
     keep_obs: bool = False,
+    progress: bool = False,
 ) -> Any:
     """A jitted `(params, key) -> dict` of `[steps, episodes]` arrays (`reward`, `done`, both
     zero after an episode's end) playing `episodes` episodes for `steps` steps with the agent;
     with `frames`, also the frame of every state reached (pre-reset when done); with
-    `keep_obs`, the observation the agent acted on (`obs`) and its `action` at every step."""
+    `keep_obs`, the observation the agent acted on (`obs`) and its `action` at every step;
+    with `progress`, each step reports to the counter `evaluate` sets (the results are the
+    same)."""
     from arcade_core.media import video_frame
     from arcade_core.policy import Policy
     from arcade_core.rollout import rollout
@@ -128,7 +144,10 @@ def _rollout_fn(
             ys["obs"], ys["action"] = s.obs, s.action
         if frames:
             ys["frames"] = jax.vmap(video_frame)(s.next_obs, s.done, s.info)
-        return alive & ~s.done, ys
+        alive = alive & ~s.done
+        if progress:
+            jax.debug.callback(_tick, jnp.sum(~alive), ordered=True)
+        return alive, ys
 
     def run(params: Any, key: jax.Array) -> dict[str, Any]:
         agent = Policy(
@@ -166,14 +185,32 @@ def evaluate(
     agent: int = 0,
     greedy: bool = True,
     max_steps: int | None = None,
+    progress: bool = False,
 ) -> EvalResult:
     """Play `episodes` fresh episodes with seed `agent`'s params of a restored `run`
-    (`run.restore(dir)`), each to its end or the step cap."""
+    (`run.restore(dir)`), each to its end or the step cap. All episodes run at once, for
+    the step cap's steps; `progress` shows the compile time, then a step counter with an
+    ETA on stderr (the returns are the same either way)."""
+    from .progress import Counter
+
     trainer = run.trainer
     steps = _steps(trainer.config, max_steps)
-    fn = rollout_fn(trainer, episodes, steps, bool(greedy), False, False)
+    fn = rollout_fn(trainer, episodes, steps, bool(greedy), False, False, progress=progress)
     params = trainer.params_of(run.state, agent)
-    out = jax.device_get(fn(params, jax.random.key(seed)))
+    if progress:
+        label = "evaluation rollout"
+        print(f"compiling {label} ({episodes:,} episodes x {steps:,} steps) ...",
+              file=sys.stderr, flush=True)  # fmt: skip
+        counter = Counter(label, steps, "steps", compiling=True)
+        _COUNTER.append(counter)
+        try:
+            out = jax.device_get(fn(params, jax.random.key(seed)))
+            jax.effects_barrier()
+        finally:
+            _COUNTER.remove(counter)
+            counter.close()
+    else:
+        out = jax.device_get(fn(params, jax.random.key(seed)))
     done = np.asarray(out["done"])  # [T, B]
     returns = np.asarray(out["reward"], np.float64).sum(axis=0)
     return EvalResult(returns, episode_lengths(done), int((~done.any(axis=0)).sum()))

@@ -49,6 +49,10 @@ class Updates:
         self.trainer, self.rolled = trainer, rolled
         self.compiled: dict[int, Any] = {}
 
+    def ready(self, n: int) -> bool:
+        """Whether chunks of `n` are compiled already."""
+        return (n if self.rolled else 1) in self.compiled
+
     def compile(self, state: Any, n: int) -> bool:
         """Compile for chunks of `n` (if not yet); True if this call compiled something."""
         import jax

@@ -90,3 +90,89 @@ def chunk_rows(
                 row[k] = float(v.mean())
         rows.append(row)
     return rows
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class Counter:
+    """`done/total UNIT` with elapsed time and an ETA, on stderr: a rich bar on a terminal,
+    else a plain line about every 10% (and at the end). `update` may come from a JAX host
+    callback; the first one also reports how long the compile took (`compiling=True`)."""
+
+    def __init__(self, label: str, total: int, unit: str, *, compiling: bool = False) -> None:
+        import time
+
+        self.label, self.total, self.unit = label, max(1, int(total)), unit
+        self.t0 = time.perf_counter()
+        self.t_first: float | None = None if compiling else self.t0
+        self.done_at_first = 0
+        self.next_print = 0
+        self.bar: Any = None
+        self.extra = ""
+        self.count = 0  # what `advance` counts
+        self.last_print = -math.inf  # plain lines: at most one a second, but the last
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(
+                TextColumn(f"[bold]{label}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(unit),
+                TextColumn("{task.fields[extra]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task(label, total=self.total, extra="")
+            self.bar.start()
+
+    def update(self, done: int, extra: str = "") -> None:
+        import time
+
+        now = time.perf_counter()
+        if self.t_first is None:  # the first update: the compile is over
+            self.t_first, self.done_at_first = now, int(done)
+            self._say(f"compiled {self.label} in {now - self.t0:.1f} s")
+        done, self.extra = int(done), extra
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, extra=extra)
+        elif done >= self.total or (done >= self.next_print and now - self.last_print >= 1.0):
+            rate = (done - self.done_at_first) / max(now - self.t_first, 1e-9)
+            left = (self.total - done) / rate if rate > 0 else math.nan
+            eta = "?" if math.isnan(left) else _duration(left)
+            tail = f"  {extra}" if extra else ""
+            self._say(
+                f"{self.label}: {done:,}/{self.total:,} {self.unit}{tail}  "
+                f"elapsed {_duration(now - self.t0)}, ETA {eta}"
+            )
+            self.next_print = done + max(1, self.total // 10)
+            self.last_print = now
+
+    def advance(self, extra: str = "") -> None:
+        """One more done."""
+        self.count += 1
+        self.update(self.count, extra)
+
+    def _say(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

@@ -245,10 +245,13 @@ def _run_chunks(run: _Run, chunk: int, ckpt_every: int, end: int, progress: bool
             while run.done < end and not (stop() if stop else interrupt.requested):
                 n = min(chunk, num_updates - run.done)
                 t0 = time.perf_counter()
-                if not updates.compiled:
-                    run.say(f"compiling {run.config.algo} ...", flush=True)
+                what = f"{run.config.algo} update" + (f" ({n:,} updates per call)" if n > 1 else "")
+                if not updates.ready(n):
+                    run.say(f"compiling {what} ...", flush=True)
                 if updates.compile(run.state, n):
-                    run.compile_s += time.perf_counter() - t0
+                    took = time.perf_counter() - t0
+                    run.compile_s += took
+                    run.say(f"compiled {what} in {took:.1f} s", flush=True)
                 t0 = time.perf_counter()
                 run.state, metrics = updates(run.state, n)
                 metrics = dist.gather(metrics) if run.multi else jax.device_get(metrics)

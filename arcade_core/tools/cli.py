@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -158,14 +159,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..testing import check_env
 
     failed = 0
-    for env_id in env_ids:
+    t0 = time.perf_counter()
+    for i, env_id in enumerate(env_ids):
+        if len(env_ids) > 1:  # a counter with an ETA on stderr (the reports go to stdout)
+            print(_counter_line(i, len(env_ids), time.perf_counter() - t0, env_id),
+                  file=sys.stderr, flush=True)  # fmt: skip
+        t_env = time.perf_counter()
         report = check_env(
             env_id, obs_sizes=tuple(args.obs_size), episodes=args.episodes, raise_on_failure=False
         )
-        print(report.summary())
+        print(report.summary(), flush=True)
+        took = time.perf_counter() - t_env
+        print(f"checked {env_id} in {took:.1f} s (compiles included)", file=sys.stderr, flush=True)
         failed += not report.ok
     print(f"\n{'FAILED' if failed else 'OK'}: {failed} of {len(env_ids)} env(s) failed")
     return 1 if failed else 0
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def _counter_line(done: int, total: int, elapsed: float, what: str) -> str:
+    """`[3/37] checking X  elapsed 1m02s, ETA 11m40s` (no ETA before the first is done)."""
+    eta = _duration(elapsed / done * (total - done)) if done else "?"
+    return f"[{done + 1}/{total}] checking {what}  elapsed {_duration(elapsed)}, ETA {eta}"
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -178,8 +178,11 @@ def test_eval_reports_a_confidence_interval_and_records_a_gif(
     gif = run_dir / "agent.gif"
     argv = ["eval", str(run_dir), "--episodes", "6", "--max-steps", "24", "--record", str(gif)]
     assert main(argv) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "mean return" in out and "95% CI" in out and "6 episodes" in out
+    # the compile, then a step counter with an ETA (plain lines off a terminal)
+    assert "compiling evaluation rollout (6 episodes x 24 steps)" in err
+    assert "compiled evaluation rollout in" in err and "24/24 steps" in err and "ETA" in err
     assert gif.stat().st_size > 1_000
 
 
