@@ -4,6 +4,7 @@
     arcade train --algo ppo --memory gru --env CountRecallEasy --partial --set ent_coef=0.02
     arcade train --config my_run.toml --seeds 4          # flags override the file
     arcade train --resume runs/cp                        # continue an interrupted run
+    arcade train --resume runs/cp --total-frames 400000  # extend a run to a larger budget
     arcade train --distributed --coordinator 10.0.0.1:1234 --num-processes 2 --process-id 0 ...
     arcade eval runs/cp --episodes 64 --record cp.gif
 
@@ -119,8 +120,13 @@ def add_parsers(sub: Any) -> None:
         help="run directory [default: runs/<algo>_<env>_...]",
     )  # fmt: skip
     p.add_argument(
-        "--resume", type=writable_dir, metavar="DIR", help="continue the run saved in DIR"
-    )
+        "--resume", type=writable_dir, metavar="DIR",
+        help="continue the run saved in DIR from its last checkpoint; with --total-frames N, "
+        "extend it (finished or not) to N frames: its config is rewritten with the new total "
+        "and the epsilon and learning-rate schedules run over N from then on (a finished run "
+        "whose lr had decayed to 0 learns again), so the result differs from an N-frame run "
+        "trained from scratch",
+    )  # fmt: skip
     p.add_argument("--wandb", action="store_true", help="also log to Weights & Biases")
     p.add_argument(
         "--log-every", type=positive_int(MAX_UPDATES), metavar="N",
@@ -297,9 +303,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         from .train import distributed as dist
 
         lead = dist.is_lead()
+    extend_to: int | None = None  # --resume DIR --total-frames N
     try:
         if args.resume:
-            given = [_flag(k) for k in _flags(args)]
+            extend_to = _flags(args).pop("total_frames", None)
+            given = [_flag(k) for k in _flags(args) if k != "total_frames"]
             given += ["--set"] * bool(args.overrides) + ["--config"] * bool(args.config)
             given += ["--out"] * bool(args.out)
             if given:
@@ -311,6 +319,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                 print(Path(args.resume, config_io.CONFIG_NAME).read_text(), end="")
                 return 0
             config, run_dir = None, Path(args.resume)
+            if extend_to is not None:  # checked against the run before anything compiles
+                saved = config_io.load_config(run_dir, get_algorithm)
+                if why := run.extension_problem(saved, extend_to, run_dir):
+                    raise CLIError(why)
+                if note := saved.replace(total_frames=extend_to).rounding_note():
+                    print(note)
         else:
             flags = _flags(args)
             if args.distributed and not args.print_config and "devices" not in flags:
@@ -345,6 +359,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             checkpoint_every=args.checkpoint_every,
             progress=args.progress,
             wandb=args.wandb,
+            total_frames=extend_to,
         )
     except (ValueError, run.RunError, OSError) as exc:  # ConfigError, unknown names, ...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

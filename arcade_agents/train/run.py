@@ -5,6 +5,7 @@ between them, and closes the run; `restore` loads a run for evaluation.
 
     result = train(config, "runs/demo")                  # a fresh run
     result = train(None, "runs/demo", resume=True)       # continue it after a crash or kill
+    result = train(None, "runs/demo", resume=True, total_frames=2_000_000)  # extend it
 
 A run directory holds `config.toml`, `metrics.csv`, `tb/` (TensorBoard), `checkpoints/` and,
 at the end, `curve.png`. Checkpoints hold the whole train state (parameters, optimizer, env
@@ -13,6 +14,14 @@ JSON note of the update reached and the digests of what was saved; nothing is pi
 verifies them and falls back to the newest intact checkpoint (`checkpoint.py`). Chunks always
 start at multiples of the chunk length counted from update 0, so a resumed run replays exactly
 the computations of an uninterrupted one and ends with the same parameters.
+
+Extending a run (`resume=True, total_frames=N`) continues it from its newest checkpoint to
+N frames and rewrites its `config.toml` with the new total. Every schedule is defined over
+the run's total, so from the update reached on, ε and (with `lr_decay`) the learning rate
+follow the schedules of a run of N frames: a finished run whose ε had reached `eps_finish`
+and whose learning rate had decayed to 0 explores and learns again where the longer schedule
+says so. The result is not the run an N-frame run from scratch would have been; it is
+reproducible, and a later extension of the same run behaves the same way.
 """
 
 from __future__ import annotations
@@ -94,17 +103,20 @@ def train(
     curve: bool = True,
     stop_after: int | None = None,
     verbose: bool = True,
+    total_frames: int | None = None,
 ) -> RunResult:
     """Train `config` into `run_dir`, or with `resume=True` continue the run saved there
     (its `config.toml`; `config` may be None). `chunk`: updates per jitted call and per log
     row; `checkpoint_every`: updates between checkpoints (rounded up to whole chunks).
     `stop_after`: stop (with a checkpoint) once this many updates are done, as an
-    interruption would; for tests and tools.
+    interruption would; for tests and tools. `total_frames` with `resume`: extend the run to
+    this budget (see the module's docstring for what happens to the schedules); fewer frames
+    than the run has trained is a `RunError`.
 
     Across several processes (after `distributed.initialize`), every process makes the same
     call with the same run directory on a shared file system: all of them train and save
     checkpoints, process 0 alone writes the config and logs and prints."""
-    run = _open(config, Path(run_dir), algorithm, resume, wandb, verbose)
+    run = _open(config, Path(run_dir), algorithm, resume, wandb, verbose, total_frames)
     num_updates = run.num_updates
     chunk = chunk_length(num_updates, chunk or default_chunk(num_updates))
     ckpt_every = checkpoint_every or max(chunk, math.ceil(num_updates / CHECKPOINTS))
@@ -164,7 +176,13 @@ class _Run:
 
 
 def _open(
-    config: Any, run_dir: Path, algorithm: Any, resume: bool, wandb: bool, verbose: bool
+    config: Any,
+    run_dir: Path,
+    algorithm: Any,
+    resume: bool,
+    wandb: bool,
+    verbose: bool,
+    total_frames: int | None = None,
 ) -> _Run:
     """The config (given, or the run's own when resuming), the trainer, and the state to
     start from: a fresh one, or the newest intact checkpoint's; a fresh run saves its config
@@ -179,8 +197,12 @@ def _open(
         config = config_io.load_config(cfg_path, lookup)
     elif config is None:
         raise RunError("train() needs a config (or resume=True)")
+    elif total_frames is not None:
+        raise RunError("total_frames= extends a run: it needs resume=True")
     multi, lead = dist.is_multi_process(), dist.is_lead()
     say = print if verbose and lead else (lambda *a, **k: None)
+    if resume and total_frames is not None and total_frames != config.total_frames:
+        config = _extend(config, total_frames, run_dir, lead, say)
     if multi:
         try:
             dist.check_devices(int(config.devices))
@@ -221,6 +243,43 @@ def _open(
         )
     return _Run(run_dir, config, trainer, state, done, checkpointer, logger, lead, multi, say,
                 t_start, last_saved=done)  # fmt: skip
+
+
+def extension_problem(config: Any, total_frames: int, run_dir: Path) -> str:
+    """Why the run in `run_dir` (of `config`) cannot be extended to `total_frames` ('' if
+    it can): a bad budget, or fewer frames than its newest checkpoint holds. Compiles
+    nothing."""
+    try:
+        config.replace(total_frames=total_frames).validate()
+    except ValueError as exc:
+        return str(exc).splitlines()[0]
+    peek = Checkpointer(run_dir, read_only=True)
+    try:
+        latest = peek.latest() or 0
+    finally:
+        peek.close()
+    per_update = int(config.frames_per_update)
+    trained = latest * per_update
+    if total_frames < trained:
+        return (
+            f"--total-frames {total_frames:,} is less than the {trained:,} frames {run_dir} "
+            "has trained already; give at least that many"
+        )
+    return ""
+
+
+def _extend(config: Any, total_frames: int, run_dir: Path, lead: bool, say: Any) -> Any:
+    """`config` with the new budget, checked against the run and saved as its config."""
+    if why := extension_problem(config, total_frames, run_dir):
+        raise RunError(why)
+    new = config.replace(total_frames=total_frames)
+    if lead:
+        config_io.save_config(new, run_dir / config_io.CONFIG_NAME)
+    say(
+        f"extending {run_dir} from total_frames {config.total_frames:,} to {total_frames:,}: "
+        "ε and learning-rate schedules now run over the new total"
+    )
+    return new
 
 
 # ------------------------------------------------------------------ the loop

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import fake_algo
+import numpy as np
 import pytest
 
 from arcade_agents.train import config_io, run
@@ -211,3 +212,50 @@ def test_pqn_trains_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (out / "curve.png").exists()
     assert main(["eval", str(out), "--episodes", "4", "--max-steps", "16"]) == 0
     assert "mean return" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- extending a run
+
+
+def test_resume_with_total_frames_extends_a_finished_run(
+    fake_module: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A finished 12-update run, extended to 196 frames (rounded down to 192: 24 updates of 8
+    frames, said once), continues from its last checkpoint: its config holds the new total,
+    its log goes on from update 12, and updates 13..24 follow the schedules of a 24-update
+    run. A budget below what it trained, or a bad one, is a one-line error before anything
+    compiles."""
+    import jax
+
+    out = tmp_path / "run"
+    argv = ["train", "--algo", "fake", "--total-frames", "96", "--out", str(out)]
+    assert main([*argv, "--log-every", "2", "--no-progress"]) == 0
+    first = run.restore(out)
+    assert first.updates == 12
+    capsys.readouterr()
+
+    one_line_error(capsys, ["train", "--resume", str(out), "--total-frames", "80"],
+                   "less than the 96 frames")  # fmt: skip
+    one_line_error(capsys, ["train", "--resume", str(out), "--total-frames", "0"], "total")
+    one_line_error(capsys, ["train", "--resume", str(out), "--total-frames", "96", "--lr", "0.1"],
+                   "drop --lr")  # fmt: skip
+    assert tomllib.loads((out / "config.toml").read_text())["total_frames"] == 96  # untouched
+
+    argv = ["train", "--resume", str(out), "--total-frames", "196", "--log-every", "2"]
+    assert main([*argv, "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("total_frames 196 rounded down to 192") == 1, text
+    assert "a multiple of num_envs x num_steps = 8" in text
+    assert "extending" in text and "schedules now run over the new total" in text
+    assert "compiled fake update" in text
+    assert tomllib.loads((out / "config.toml").read_text())["total_frames"] == 196
+    done = run.restore(out)
+    assert done.updates == 24 and done.frames == 192
+    assert [r["update"] for r in read_metrics(out)] == list(range(2, 25, 2))
+
+    # the same 12 updates by hand, under the 24-update schedule
+    trainer = run.make_trainer(done.config)
+    state = first.state
+    for _ in range(12):
+        state, _ = jax.jit(trainer.update)(state)
+    np.testing.assert_allclose(done.state["params"]["w"], state["params"]["w"], rtol=1e-6)
