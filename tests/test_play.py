@@ -22,7 +22,7 @@ PY = sys.executable
 def reference(seed: int, actions: list[int]) -> tuple[list[np.ndarray], float, list[bool]]:
     """Frames, return and dones of `actions` played straight through the env API with the
     session's key protocol (next subkey of `key(seed)` for the reset and each step)."""
-    env, params, reset, step = play._compiled(ENV, False, 128)
+    env, params, reset, step, _ = play._compiled(ENV, False, 128)
     key = jax.random.key(seed)
     key, sub = jax.random.split(key)
     obs, state = reset(sub, params)
@@ -265,3 +265,47 @@ def test_cli_plays_headless_and_records(tmp_path: Path) -> None:
     assert frames.shape == (6, 128, 128, 3)  # the reset frame and five idle steps
     want, _, _ = reference(0, [4] * 5)
     np.testing.assert_array_equal(frames, np.stack(want))
+
+
+def test_side_by_side_shows_mdp_and_pomdp_of_the_state_played(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same game as a single-view session (actions, rewards, randomness); each frame is
+    the labelled MDP | POMDP of the state reached, the MDP half equal to the MDP frame; the
+    window is as wide as both views. Played to GAME OVER, the held frame is the last state's."""
+    from arcade_core.media import DIVIDER_PX, label_views
+
+    pygame = pytest.importorskip("pygame")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    s = PlaySession(ENV, seed=3, side_by_side=True)
+    s.run(scale=1, fps=1000, max_frames=2)
+    assert pygame.display.get_init() is False
+    for _ in range(60):  # CartPole falls over within 60 idle steps
+        if s.over:
+            break
+        s.tick()
+    assert s.over
+    frames, ret, dones = reference(3, s.actions)
+    assert dones[-1] and s.returns == [pytest.approx(ret)]
+    band = 16
+    assert s.frame.shape == (band + 128, 2 * 128 + DIVIDER_PX, 3)
+    for got, want in zip(s.frames, frames, strict=True):
+        np.testing.assert_array_equal(got[band:, :128], want)
+    env, params, _, _, render = play._compiled(ENV, False, 128, True)
+    np.testing.assert_array_equal(s.frames[0], label_views(render(_first_state(3), params)))
+    assert "MDP | POMDP" in s.status()[0]
+    s.press("left")  # leaves GAME OVER: the next episode's first frame, both views
+    assert s.frame.shape == (band + 128, 2 * 128 + DIVIDER_PX, 3)
+
+
+def _first_state(seed: int) -> object:
+    env, params, reset, _, _ = play._compiled(ENV, False, 128)
+    _, sub = jax.random.split(jax.random.key(seed))
+    return reset(sub, params)[1]
+
+
+def test_cli_side_by_side_with_partial_is_one_line() -> None:
+    assert_one_line_error(
+        cli("play", ENV, "--side-by-side", "--partial", env={"SDL_VIDEODRIVER": "dummy"}),
+        "drop --partial",
+    )

@@ -1,7 +1,11 @@
 """`arcade play`: a human plays an env in a pygame window (the `human` extra).
 
-    arcade play BreakoutEasy [--partial] [--obs-size 128|256] [--scale K] [--fps F]
-                             [--record out.gif]
+    arcade play BreakoutEasy [--partial | --side-by-side] [--obs-size 128|256] [--scale K]
+                             [--fps F] [--record out.gif]
+
+`--side-by-side` shows the MDP and the POMDP view of the same state in one window, each half
+labelled, while the player plays (both variants step together from one state; partial
+observability is drawing only).
 
 Keys: arrows or WASD are up/down/left/right (actions 0-3), space or Return is fire (4); a game
 plugin may add or change keys through the `arcade_key_maps` hook. ESC quits, Backspace starts a
@@ -100,21 +104,33 @@ def key_map_for(
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(env_id: str, partial: bool, obs_size: int) -> tuple[Any, Any, Any, Any]:
-    """`(env, params, jit(reset), jit(step))`, compiled once per process and per variant: the
-    first step is compiled here, before any window opens, so the game never freezes."""
+def _compiled(
+    env_id: str, partial: bool, obs_size: int, both: bool = False
+) -> tuple[Any, Any, Any, Any, Any]:
+    """`(env, params, jit(reset), jit(step), jit(render) or None)`, compiled once per process
+    and per variant: the first step is compiled here, before any window opens, so the game
+    never freezes. With `both`, the env steps the MDP and the POMDP variant together and
+    `render` draws MDP | POMDP of a state."""
     import jax
     import numpy as np
 
-    from ..media import make_env
+    from ..media import BothViews, make_env
 
     env, params = make_env(env_id, partial, obs_size)
+    render = None
+    if both:
+        env = BothViews(
+            make_env(env_id, False, obs_size)[0], make_env(env_id, True, obs_size)[0], partial
+        )
+        render = jax.jit(env.render)
     reset, step = jax.jit(env.reset), jax.jit(env.step)
     key = jax.random.key(0)
     _, state = reset(key, params)
     jax.block_until_ready(step(key, state, np.int32(DEFAULT_IDLE), params))
+    if render is not None:
+        jax.block_until_ready(render(state, params))
     jax.block_until_ready(jax.random.split(key))
-    return env, params, reset, step
+    return env, params, reset, step, render
 
 
 class PlaySession:
@@ -123,7 +139,11 @@ class PlaySession:
     and, with `keep_frames`, every frame shown in `frames`.
 
     Randomness: every reset and every step takes the next subkey of `jax.random.key(seed)`
-    (`key, sub = split(key)`), so a session is reproducible from its seed and its actions."""
+    (`key, sub = split(key)`), so a session is reproducible from its seed and its actions.
+
+    With `side_by_side`, each frame is the MDP view beside the POMDP view of the same state,
+    under a band that labels them (`arcade_core.media.label_views`); the game, its rewards and
+    its randomness are those of the single-view session with the same seed."""
 
     def __init__(
         self,
@@ -135,6 +155,7 @@ class PlaySession:
         realtime: bool | None = None,
         key_map: tuple[dict[str, int], int] | None = None,
         keep_frames: bool = True,
+        side_by_side: bool = False,
     ) -> None:
         import jax
 
@@ -142,9 +163,13 @@ class PlaySession:
 
         self.spec = spec(env_id)
         self.env_id, self.partial, self.obs_size = env_id, partial, obs_size
+        self.side_by_side = bool(side_by_side)
         self.realtime = self.spec.realtime if realtime is None else bool(realtime)
         self.key_map, self.idle_action = key_map or key_map_for(self.spec.game)
-        self.env, self.params, self._reset_fn, self._step_fn = _compiled(env_id, partial, obs_size)
+        both = (True,) if self.side_by_side else ()  # one cache entry per variant
+        self.env, self.params, self._reset_fn, self._step_fn, self._render_fn = _compiled(
+            env_id, partial, obs_size, *both
+        )
         self._key = jax.random.key(seed)
         self.keep_frames = keep_frames
         self.frames: list[np.ndarray] = []
@@ -164,7 +189,9 @@ class PlaySession:
     def _show(self, frame: Any) -> None:
         import numpy as np
 
-        self.frame = np.asarray(frame)
+        from ..media import label_views
+
+        self.frame = label_views(frame) if self.side_by_side else np.asarray(frame)
         if self.keep_frames:
             self.frames.append(self.frame)
         else:
@@ -183,7 +210,11 @@ class PlaySession:
         obs, self.state = self._reset_fn(self._next_key(), self.params)
         self._new_episode()
         self._next_obs: Any = None
-        self._show(obs)
+        self._show(self._view(obs))
+
+    def _view(self, obs: Any) -> Any:
+        """What the window shows of the current state: `obs`, or MDP | POMDP of it."""
+        return obs if self._render_fn is None else self._render_fn(self.state, self.params)
 
     def step(self, action: int) -> None:
         """Take one env step; on `done` hold the episode's last frame until a key is pressed."""
@@ -199,11 +230,11 @@ class PlaySession:
         if bool(done):
             self.returns.append(self.episode_return)
             self.over = True
-            self._next_obs = obs  # the fresh episode, shown when the player goes on
-            final = info.get("final_observation")
-            self._show(obs if final is None else final)
+            self._next_obs = self._view(obs)  # the fresh episode, shown when the player goes on
+            final = info.get("video_frame", info.get("final_observation"))
+            self._show(self._next_obs if final is None else final)
         else:
-            self._show(obs)
+            self._show(info["video_frame"] if self.side_by_side else obs)
 
     def _continue(self) -> None:
         """Leave the GAME OVER screen: show the already reset next episode."""
@@ -277,7 +308,7 @@ class PlaySession:
     # ------------------------------------------------------------------ window
     def status(self) -> tuple[str, str]:
         """The two HUD lines: numbers, then what the player can do now."""
-        view = "POMDP" if self.partial else "MDP"
+        view = "MDP | POMDP" if self.side_by_side else ("POMDP" if self.partial else "MDP")
         numbers = (
             f"{self.env_id} {view}  step {self.steps}  reward {self.last_reward:+.3f}"
             f"  return {self.episode_return:+.3f}"
@@ -304,11 +335,11 @@ class PlaySession:
         pg = require_pygame()
         pg.display.init()
         try:
-            side = self.obs_size * scale
-            font = _font(pg, max(12, min(20, side // 28)))
+            height, width = (n * scale for n in self.frame.shape[:2])
+            font = _font(pg, max(12, min(20, self.obs_size * scale // 28)))
             hud = (font.get_linesize() * HUD_LINES + 8) if font else 0
             try:
-                screen = pg.display.set_mode((side, side + hud))
+                screen = pg.display.set_mode((width, height + hud))
             except pg.error as exc:
                 raise PlayError(f"cannot open a window ({exc}); {DISPLAY_HINT}") from None
             if not self.realtime:
@@ -334,13 +365,13 @@ class PlaySession:
 
         frame = np.ascontiguousarray(self.frame.swapaxes(0, 1))  # pygame surfaces are (w, h)
         surf = pg.surfarray.make_surface(frame)
-        side = self.obs_size * scale
+        height, width = (n * scale for n in self.frame.shape[:2])
         screen.fill((0, 0, 0))
-        screen.blit(pg.transform.scale(surf, (side, side)), (0, 0))
+        screen.blit(pg.transform.scale(surf, (width, height)), (0, 0))
         lines = self.status()
         pg.display.set_caption(f"arcade play  {lines[0]}")
         if font is not None:
-            y = side + 4
+            y = height + 4
             for text, colour in zip(lines, [(230, 230, 230), (0, 255, 128)], strict=True):
                 screen.blit(font.render(text, True, colour), (6, y))
                 y += font.get_linesize()
@@ -402,6 +433,8 @@ def cmd_play(args: argparse.Namespace) -> int:
             raise PlayError("--scale must be at least 1")
         if args.fps <= 0:
             raise PlayError("--fps must be positive")
+        if args.side_by_side and args.partial:
+            raise PlayError("--side-by-side shows both views already: drop --partial")
         if args.record:
             fmt = Path(args.record).suffix.lower().lstrip(".")
             if fmt not in FORMATS:
@@ -416,8 +449,10 @@ def cmd_play(args: argparse.Namespace) -> int:
             obs_size=args.obs_size,
             seed=args.seed,
             keep_frames=bool(args.record),
+            side_by_side=args.side_by_side,
         )
-        scale = args.scale or max(1, 512 // args.obs_size)
+        # default: a 512 px game (4x at 128, 2x at 256), or 384 px per view side by side
+        scale = args.scale or max(1, (384 if args.side_by_side else 512) // args.obs_size)
         session.run(scale=scale, fps=args.fps, max_frames=args.frames)
         if session.returns:
             returns = ", ".join(f"{r:+.3f}" for r in session.returns)
@@ -442,10 +477,17 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("env_id", metavar="ID")
     p.add_argument("--partial", action="store_true", help="play the POMDP variant")
+    p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="show the MDP and the POMDP view of the same state in one window, labelled "
+        "(--record then saves both)",
+    )
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
     p.add_argument(
         "--scale", type=positive_int(MAX_SCALE), default=None,
-        help="window pixels per frame pixel",
+        help="window pixels per frame pixel (default: 4 at 128 px, 2 at 256; side by side 3 "
+        "and 1)",
     )  # fmt: skip
     p.add_argument(
         "--fps", type=positive_float(MAX_FPS), default=15.0,
