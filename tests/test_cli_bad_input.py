@@ -135,12 +135,15 @@ def commands(bad_dir: st.SearchStrategy[str], bad_file: st.SearchStrategy[str]) 
         ["list"],
         ["plugins"],
         ["models"],
+        ["check-model", "MLP"],
         ["info", "CartPoleEasy"],
         *(a for a, *_ in out),
     ]:
         out.append((argv, "--no-such-flag", st.sampled_from(["1", "x"])))
     out += [(["info"], "", st.just("")), (["introspect"], "", st.just("")),
-            (["eval"], "", st.just("")), (["no-such-command"], "", st.just(""))]  # fmt: skip
+            (["eval"], "", st.just("")), (["no-such-command"], "", st.just("")),
+            (["check-model"], "", st.sampled_from(["", "gruu", "memax:"])),
+            (["train", "--resume", RUN, "--total-frames"], "", st.sampled_from(["0", "1e30", "1000"]))]  # fmt: skip
     return out
 
 
