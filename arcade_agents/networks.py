@@ -76,15 +76,22 @@ class PixelEncoder(nn.Module):
 
 
 class QHead(nn.Module):
-    """Features -> one Q-value per action, through a LayerNorm'd hidden layer (as PQN)."""
+    """Features -> one Q-value per action, through a LayerNorm'd hidden layer (as PQN).
+
+    `init_scale` scales the output layer's initial weights (LeCun normal times it; 1 is
+    Flax's default). A small scale starts every Q-value near 0: a learner that bootstraps
+    from a slowly copied target network wipes out its initial values only at γ per copy, and
+    with returns in [0, 1] the default init's values (spread ~0.7) drown the action gaps."""
 
     num_actions: int = 5
     hidden: int = 256
+    init_scale: float = 1.0
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         x = nn.relu(nn.LayerNorm()(nn.Dense(self.hidden)(x)))
-        return nn.Dense(self.num_actions)(x)
+        init = nn.initializers.variance_scaling(self.init_scale**2, "fan_in", "truncated_normal")
+        return nn.Dense(self.num_actions, kernel_init=init)(x)
 
 
 class ActorHead(nn.Module):
@@ -188,9 +195,11 @@ class RecurrentQNetwork(_RecurrentAgent):
     sequence; `step` for acting; `initialize_carry(batch_shape)` for fresh episodes.
     """
 
+    q_init_scale: float = 1.0
+
     def setup(self) -> None:
         self.trunk = self._trunk()
-        self.head = QHead(self.num_actions, self.hidden)
+        self.head = QHead(self.num_actions, self.hidden, self.q_init_scale)
 
     def __call__(self, carry: Carry, inputs: tuple[jax.Array, jax.Array, jax.Array]):
         carry, y = self.trunk(carry, inputs)
@@ -241,10 +250,12 @@ class FeedForward(nn.Module):
 class FeedForwardQNetwork(FeedForward):
     """Encoder -> Q head, no memory."""
 
+    q_init_scale: float = 1.0
+
     @nn.compact
     def __call__(self, carry: jax.Array, inputs: tuple[jax.Array, ...]) -> tuple[Any, Any]:
         x = PixelEncoder(self.features, self.encoder)(inputs[0])
-        return carry, QHead(self.num_actions, self.hidden)(x)
+        return carry, QHead(self.num_actions, self.hidden, self.q_init_scale)(x)
 
 
 class FeedForwardActorCritic(FeedForward):
@@ -265,13 +276,15 @@ def has_memory(config: TrainConfig) -> bool:
     return config.memory.casefold() != NO_MEMORY
 
 
-def q_network(config: TrainConfig, num_actions: int) -> nn.Module:
-    """The Q-network of `config`: recurrent with the named memory model, or feed-forward."""
-    if has_memory(config):
+def q_network(config: TrainConfig, num_actions: int, init_scale: float = 1.0) -> nn.Module:
+    """The Q-network of `config`: recurrent with the named memory model, or feed-forward;
+    `init_scale` scales the Q head's initial output weights (`QHead`)."""
+    c = config
+    if has_memory(c):
         return RecurrentQNetwork(
-            num_actions, config.memory, None, config.features, config.features, config.encoder
+            num_actions, c.memory, None, c.features, c.features, c.encoder, init_scale
         )
-    return FeedForwardQNetwork(num_actions, config.features, config.features, config.encoder)
+    return FeedForwardQNetwork(num_actions, c.features, c.features, c.encoder, init_scale)
 
 
 def actor_critic(config: TrainConfig, num_actions: int) -> nn.Module:

@@ -231,6 +231,7 @@ class DQNConfig(TrainConfig):
     max_grad_norm: float = 10.0
     huber: bool = True  # Huber loss (δ = 1) instead of squared error
     lr_decay: bool = False  # linear decay to 0 over the run's gradient steps
+    q_init_scale: float = 1.0  # the Q head's initial output weights, times this (networks.QHead)
 
     def validate(self) -> None:
         super().validate()
@@ -244,6 +245,7 @@ class DQNConfig(TrainConfig):
         for name in ("eps_start", "eps_finish", "eps_decay", "eps_eval"):
             _in_range(self, name, 0.0, 1.0)
         _in_range(self, "max_grad_norm", 0.0, math.inf, lo_open=True)
+        _in_range(self, "q_init_scale", 0.0, math.inf, lo_open=True)
 
 
 # ------------------------------------------------------------------------------- protocol

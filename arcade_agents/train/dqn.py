@@ -115,7 +115,7 @@ class DQN(ValueTrainer):
     def __init__(self, config: TrainConfig) -> None:
         super().__init__(coerce_config(config, DQNConfig))
         c = self.config
-        self.network = q_network(c, self.num_actions)
+        self.network = q_network(c, self.num_actions, c.q_init_scale)
         steps = self.num_updates * c.grad_steps
         self.optimizer = make_optimizer(c.lr, c.max_grad_norm, steps, c.lr_decay)
 

@@ -124,3 +124,27 @@ def test_memory_kwargs_reach_the_model() -> None:
     net = RecurrentQNetwork(memory="FrameStack", memory_kwargs={"k": 6}, features=8, hidden=8)
     carry = net.initialize_carry((3,))
     assert carry.shape == (3, 5, 8 + 5)  # k - 1 previous inputs of features + one-hot action
+
+
+@pytest.mark.parametrize("memory", ["none", "GRU"])
+def test_q_init_scale_scales_only_the_q_heads_output_weights(memory: str) -> None:
+    """A scale s multiplies the Q head's initial output kernel by s and leaves every other
+    leaf as it was; scale 1 (the default, PQN's) is therefore the unscaled init."""
+    from arcade_agents.networks import init_network, q_network
+    from arcade_agents.train.api import DQNConfig
+
+    cfg = DQNConfig(memory=memory, features=16)
+    base = init_network(q_network(cfg, 5), jax.random.key(3), 128)
+    small = init_network(q_network(cfg, 5, 0.01), jax.random.key(3), 128)
+    head = "QHead_0" if memory == "none" else "head"
+    out = f"['params']['{head}']['Dense_1']['kernel']"
+    scaled = dict(
+        (jax.tree_util.keystr(p), x) for p, x in jax.tree_util.tree_leaves_with_path(small)
+    )
+    seen = set()
+    for path, leaf in jax.tree_util.tree_leaves_with_path(base):
+        name = jax.tree_util.keystr(path)
+        seen.add(name)
+        want = np.asarray(leaf) * (0.01 if name == out else 1.0)
+        np.testing.assert_allclose(np.asarray(scaled[name]), want, rtol=1e-6, err_msg=name)
+    assert out in seen and seen == set(scaled)
