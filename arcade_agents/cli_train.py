@@ -378,6 +378,7 @@ def _describe(config: Any) -> str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """`arcade eval DIR`: mean return and 95% CI over fresh episodes; `--record` a video."""
+    from arcade_core.argtypes import frames_problem
     from arcade_core.errors import CLIError, RecordError
     from arcade_core.media import label_views, require_imageio, upscale, write_video
 
@@ -397,6 +398,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         loaded = run.restore(args.run_dir)
         if not 0 <= args.agent < loaded.config.seeds:
             raise CLIError(f"--agent must lie in [0, {loaded.config.seeds - 1}]")
+        if args.record:  # the video's frames, upscaled, must fit before anything compiles
+            size = loaded.config.obs_size * args.scale
+            steps = evaluate.episode_steps(loaded.config, args.max_steps)
+            width = size * (2 if args.side_by_side else 1)
+            if why := frames_problem(steps + 1, size, width):
+                raise CLIError(f"--record: {why}; lower --max-steps or --scale")
         res = evaluate.evaluate(
             loaded,
             args.episodes,

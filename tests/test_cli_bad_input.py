@@ -218,6 +218,10 @@ def test_every_subcommand_answers_bad_input_with_one_line(paths) -> None:
         (["bench", "CartPoleEsay", "--floor"], "Did you mean: CartPoleEasy"),
         (["check", "CartPoleEasy", "--episodes", "0"], "--episodes: must be an integer in [1,"),
         (["record", "CartPoleHard", "--episodes", "1000"], "GiB of frames"),
+        (
+            ["record", "CartPoleEasy", "--episodes", "1", "--max-steps", "1e5", "--scale", "8"],
+            "at --scale 8",
+        ),
     ],
 )
 def test_the_reported_bad_inputs(argv: list[str], words: str) -> None:

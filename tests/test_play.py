@@ -309,3 +309,18 @@ def test_cli_side_by_side_with_partial_is_one_line() -> None:
         cli("play", ENV, "--side-by-side", "--partial", env={"SDL_VIDEODRIVER": "dummy"}),
         "drop --partial",
     )
+
+
+def test_a_recording_stops_at_its_memory_budget_and_the_game_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import arcade_core.tools.play as play
+
+    frame_bytes = 128 * 128 * 3
+    monkeypatch.setattr(play, "MAX_FRAME_BYTES", 2 * 3 * frame_bytes)  # 3 frames kept
+    s = PlaySession(ENV, seed=0)
+    for _ in range(5):
+        assert s.tick()
+    assert s.steps == 5 and len(s.frames) == 3
+    err = capsys.readouterr().err
+    assert err.count("recording stopped at 3 frames") == 1

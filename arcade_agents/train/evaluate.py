@@ -171,7 +171,8 @@ def episode_lengths(done: np.ndarray) -> np.ndarray:
     return np.where(ended, done.argmax(axis=0) + 1, done.shape[0])
 
 
-def _steps(config: Any, max_steps: int | None) -> int:
+def episode_steps(config: Any, max_steps: int | None) -> int:
+    """Steps an evaluation episode may run: `max_steps`, else the env's time limit."""
     from arcade_core.registry import spec
 
     return int(max_steps or spec(config.env_id).max_steps)
@@ -194,7 +195,7 @@ def evaluate(
     from .progress import Counter
 
     trainer = run.trainer
-    steps = _steps(trainer.config, max_steps)
+    steps = episode_steps(trainer.config, max_steps)
     fn = rollout_fn(trainer, episodes, steps, bool(greedy), False, False, progress=progress)
     params = trainer.params_of(run.state, agent)
     if progress:
@@ -232,7 +233,7 @@ def record_episodes(
 
     trainer = run.trainer
     config = trainer.config
-    steps = _steps(config, max_steps)
+    steps = episode_steps(config, max_steps)
     fn = rollout_fn(trainer, episodes, steps, bool(greedy), True, bool(both))
     params = trainer.params_of(run.state, agent)
     out = jax.device_get(fn(params, jax.random.key(seed)))

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..argtypes import (
     MAX_FPS,
+    MAX_FRAME_BYTES,
     MAX_SCALE,
     MAX_STEPS,
     positive_float,
@@ -172,6 +173,7 @@ class PlaySession:
         )
         self._key = jax.random.key(seed)
         self.keep_frames = keep_frames
+        self.recording_full = False  # kept frames reached their memory budget
         self.frames: list[np.ndarray] = []
         self.returns: list[float] = []  # returns of the episodes that ended
         self.actions: list[int] = []  # every action taken, in order
@@ -192,10 +194,18 @@ class PlaySession:
         from ..media import label_views
 
         self.frame = label_views(frame) if self.side_by_side else np.asarray(frame)
-        if self.keep_frames:
-            self.frames.append(self.frame)
-        else:
+        if not self.keep_frames:
             self.frames = [self.frame]
+        elif (len(self.frames) + 1) * self.frame.nbytes <= MAX_FRAME_BYTES // 2:
+            self.frames.append(self.frame)  # half the budget: the video stacks a copy
+        elif not self.recording_full:
+            self.recording_full = True
+            print(
+                f"recording stopped at {len(self.frames):,} frames "
+                f"({MAX_FRAME_BYTES // 2 / 2**30:.0f} GiB); the game goes on",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _new_episode(self) -> None:
         self.steps = 0

@@ -206,6 +206,9 @@ def cmd_record(args: argparse.Namespace) -> int:
                 raise CLIError(
                     f"{env_id}: {args.episodes} episode(s): {why}; lower --episodes or --max-steps"
                 )
+            scaled = max(args.scale, 1)  # one episode at a time is upscaled for its video
+            if why := frames_problem(steps + 1, args.obs_size * scaled, width * scaled):
+                raise CLIError(f"{env_id}: one episode at --scale {scaled}: {why}")
     except ValueError as exc:  # unknown id, with a did-you-mean
         raise CLIError(str(exc)) from None
     try:

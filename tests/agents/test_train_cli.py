@@ -187,6 +187,18 @@ def test_eval_reports_a_confidence_interval_and_records_a_gif(
     assert gif.stat().st_size > 1_000
 
 
+def test_eval_refuses_a_video_too_big_for_memory_before_compiling(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gif = run_dir / "huge.gif"
+    argv = ["eval", str(run_dir), "--record", str(gif), "--max-steps", "100000", "--scale", "16"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("arcade: ")]
+    assert "GiB of frames" in line and "--scale" in line
+    assert "compiling" not in err and not gif.exists()
+
+
 def test_record_policy_plays_the_trained_agent(
     run_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
