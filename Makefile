@@ -1,4 +1,5 @@
 # `make run`: install (CPU JAX, agents+viz extras) and run the main job (a short training run).  `make test`: install with the dev extra and test.
+# `make docs`: build the documentation site into site/ (`make docs-serve` previews it).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -13,7 +14,7 @@ PYTEST_ARGS ?=
 PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 PLUGIN_STAMPS := $(foreach p,$(PLUGINS),$(VENV)/.plugin-$(notdir $(p)))
 
-.PHONY: run test test-plugins lint lint-imports bench check clean install install-dev install-plugins
+.PHONY: run test test-plugins lint lint-imports bench check clean install install-dev install-plugins docs docs-test docs-serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,11 +54,28 @@ run: install $(VENV)/.installed-run
 	$(VENV)/bin/arcade train $(RUN_TRAIN) --out $(RUN_DIR)
 	$(VENV)/bin/arcade eval $(RUN_DIR) --episodes 32 --record $(RUN_DIR)/agent.gif
 
-# the import contracts, the core's and built-ins' suite, then every plugin's own tests, then `arcade new-plugin`'s
-# skeletons: written, installed (in a throwaway overlay venv) and run through their tests
-test: install-dev install-plugins lint-imports
+# the import contracts, the docs site built strictly, the core's and built-ins' suite (the
+# docs' code blocks included: tests/test_docs.py), then every plugin's own tests, then
+# `arcade new-plugin`'s skeletons: written, installed (in a throwaway overlay venv) and run
+# through their tests
+test: install-dev install-plugins lint-imports docs-test
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-plugins
+
+# the site (mkdocs.yml): pages, the API reference from docstrings, the CLI reference from the
+# parsers. docs-test fails on any warning: a broken link, a page missing from docs/, a
+# docstring the reference cannot read
+# (the theme prints a banner about mkdocs 2 on every build unless told not to)
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+
+docs: install-dev
+	$(MKDOCS) build
+
+docs-test: install-dev
+	$(MKDOCS) build --strict --site-dir $(VENV)/.site-check
+
+docs-serve: install-dev
+	$(MKDOCS) serve
 
 test-plugins: install-plugins
 	@set -e; for p in $(PLUGINS); do echo "== $$p"; (cd $$p && $(abspath $(PY)) -m pytest -q); done
@@ -78,4 +96,4 @@ bench: install
 	$(PY) benchmarks/envs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info site
