@@ -42,7 +42,7 @@ class Names:
     package: str  # the import package: arcade_my_game
     entry: str  # the entry-point name in the `arcade` group
     module: str  # snake_case: my_game (test file names)
-    title: str  # the name as the frame's font can spell it (it has no F, J, Q, X, Y, Z)
+    title: str  # the name as the frame's font can spell it (capitals, digits, spaces)
     core_version: str  # the pomdp-arcade version the skeleton asks for at least
 
 
