@@ -64,6 +64,9 @@ def cli_reference() -> str:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+        from arcade_core.plugins import reset_plugins
+
+        reset_plugins()  # the next use rediscovers every plugin, third parties' included
 
 
 def _listed(items: Any) -> set[str]:
