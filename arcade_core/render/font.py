@@ -1,8 +1,9 @@
-"""The 5x5 bitmap fonts of GAMES.md §2.4 (digits) and §2.5 (capital letters).
+"""The 5x5 bitmap fonts of digits and capital letters (docs/games/conventions.md §Drawing
+primitives).
 
-The letters the spec's game names use come first; F, J, Q, X, Y and Z complete the alphabet in
-the same style (strokes on the outer columns and the middle row) so a plugin can name its game
-with any capital letters.
+The letters the built-in games' names use come first; F, J, Q, X, Y and Z complete the alphabet
+in the same style (strokes on the outer columns and the middle row) so a plugin can name its
+game with any capital letters.
 """
 
 from __future__ import annotations
