@@ -16,6 +16,8 @@ with `max_steps_in_episode` (the time limit: `truncated` when `time` reaches it)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import jax
@@ -43,6 +45,9 @@ class Environment(Generic[State, Params]):
     #: state fields that prepare the next episode (see `auto_reset`): neither drawn nor read
     #: by the rules, they may change on every step, an invalid action's no-op included
     next_episode_fields: ClassVar[tuple[str, ...]] = ()
+    #: which of the game's renderers draws this env's frames: "tuned" (the class's `draw`) or
+    #: "plain" (see `use_plain_renderer`)
+    renderer_name: str = "tuned"
 
     def __init__(
         self, *, partial_obs: bool = False, obs_size: int = 128, final_observation: bool = False
@@ -69,6 +74,13 @@ class Environment(Generic[State, Params]):
 
     def draw(self, state: State, params: Params, view: View) -> jax.Array:
         raise NotImplementedError
+
+    def use_plain_renderer(self, draw: Callable[[Any, State, Params, View], jax.Array]) -> None:
+        """Draw every frame of this env with the game's plain renderer `draw(env, state,
+        params, view)` instead of the class's `draw` (`make(id, renderer="plain")` does this);
+        the frames are the same, the cost is not."""
+        self.draw = partial(draw, self)  # type: ignore[method-assign]
+        self.renderer_name = "plain"
 
     # ------------------------------------------------------------------ public API
     def reset(self, key: jax.Array, params: Params | None = None) -> tuple[jax.Array, State]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .plugin_registry import PluginRegistry, suggest
 from .plugins import PluginInfo
-from .specs import EnvSpec, GameSpec, game_problems, spec_problems
+from .specs import RENDERERS, EnvSpec, GameSpec, game_problems, spec_problems
 
 
 class PluginConflictError(ValueError):
@@ -117,32 +117,70 @@ def load_entry(entry: str) -> Any:
     return obj
 
 
+class NoPlainRendererError(ValueError):
+    """`make(id, renderer="plain")` for an env whose game offers no plain renderer."""
+
+
 def make(
-    env_id: str, partial_obs: bool = False, obs_size: int = 128, **kwargs: Any
+    env_id: str,
+    partial_obs: bool = False,
+    obs_size: int = 128,
+    renderer: str = "tuned",
+    **kwargs: Any,
 ) -> tuple[Any, Any]:
     """Build an env: `(env, default_params)`, as `popgym_arcade.make` does.
 
     `partial_obs=True` selects the POMDP variant; `obs_size` is 128 or 256 (anything else is a
-    `ValueError`); extra `kwargs` go to the game's constructor (e.g. `final_observation=True`);
-    one it does not take is an `UnknownArgumentError` (a `ValueError`) naming those it does.
+    `ValueError`); `renderer` picks who draws the frames: `"tuned"` (every game's own, fast)
+    or `"plain"` (the readable one some games offer, the same frames, slower); extra `kwargs`
+    go to the game's constructor (e.g. `final_observation=True`); one it does not take is an
+    `UnknownArgumentError` (a `ValueError`) naming those it does.
     """
     from .spaces import check_obs_size
 
     check_obs_size(obs_size)
+    check_renderer(renderer)
     sp = spec(env_id)
-    try:
-        factory = load_entry(sp.entry)
-    except (Exception, SystemExit) as exc:  # name the plugin to blame, keep the cause chained
-        raise PluginLoadError(
-            f"env {env_id!r} of plugin {sp.plugin!r} ({sp.package}) cannot load {sp.entry!r}: "
-            f"{type(exc).__name__}: {exc}"
-        ) from exc
+    if renderer == "plain" and not sp.plain_renderer:
+        raise NoPlainRendererError(
+            f"env {env_id!r} has no plain renderer (plugin {sp.plugin!r} offers only its tuned "
+            f"one); games with one: {', '.join(games_with_plain_renderer()) or 'none'}."
+        )
+    factory = _load(sp, sp.entry)
+    plain_draw = _load(sp, sp.plain_renderer) if renderer == "plain" else None
     base_kwargs = {"partial_obs": partial_obs, "obs_size": obs_size, **sp.kwargs}
     if kwargs:
         check_make_kwargs(env_id, factory, kwargs, lambda: params_fields(factory(**base_kwargs)))
     env = factory(**{**base_kwargs, **kwargs})
     env.spec = sp
+    if plain_draw is not None:
+        env.use_plain_renderer(plain_draw)
     return env, env.default_params
+
+
+def games_with_plain_renderer() -> list[str]:
+    """The games whose spec offers a plain renderer, in registry order."""
+    return list(dict.fromkeys(s.game for s in registry().specs.values() if s.plain_renderer))
+
+
+def check_renderer(renderer: Any) -> str:
+    """`renderer` if it names one of `RENDERERS`, else a one-line `ValueError` naming them."""
+    if not isinstance(renderer, str) or renderer not in RENDERERS:
+        valid = ", ".join(repr(r) for r in RENDERERS)
+        raise ValueError(f"renderer must be one of {valid}; got {renderer!r}")
+    return renderer
+
+
+def _load(sp: EnvSpec, entry: str) -> Any:
+    """`load_entry(entry)` for env spec `sp`; a failure is a `PluginLoadError` naming the
+    plugin to blame, the cause chained."""
+    try:
+        return load_entry(entry)
+    except (Exception, SystemExit) as exc:
+        raise PluginLoadError(
+            f"env {sp.id!r} of plugin {sp.plugin!r} ({sp.package}) cannot load {entry!r}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def check_make_kwargs(

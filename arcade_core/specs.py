@@ -13,6 +13,12 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _RULES = re.compile(r"^[A-Za-z_][\w.]*:[\w.\-/]+$")
 
+#: The renderers `make(id, renderer=...)` picks from: every game has its `draw` ("tuned"); a
+#: game may also offer a "plain" one, written to be read: its spec's `plain_renderer` names a
+#: function `draw(env, state, params, view) -> uint8[S, S, 3]` (the game's `draw` with the env
+#: passed in), which must give the very frames `draw` gives; the conformance kit checks it.
+RENDERERS = ("tuned", "plain")
+
 
 @dataclass(frozen=True)
 class Difficulty:
@@ -30,7 +36,8 @@ class EnvSpec:
     `kwargs` are the difficulty's constructor arguments. `rules` says where the game's rules
     page is, `"package:file.md"`: a Markdown file shipped as package data, which `arcade info`
     prints (`rules_text`); empty when the game has none. `package` and `plugin` say which
-    distribution and entry point registered it.
+    distribution and entry point registered it. `plain_renderer`, if the game offers one, is
+    `"module:attr"` of its plain renderer (see `RENDERERS`).
     """
 
     id: str
@@ -45,6 +52,7 @@ class EnvSpec:
     rules: str = ""
     package: str = ""
     plugin: str = ""
+    plain_renderer: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +65,7 @@ class EnvSpec:
             "package": self.package,
             "plugin": self.plugin,
             "entry": self.entry,
+            "plain_renderer": self.plain_renderer,
             "description": self.description,
             "rules": self.rules,
         }
@@ -66,7 +75,7 @@ class EnvSpec:
 class GameSpec:
     """A game and its difficulties; expands to one `EnvSpec` per difficulty, id = name + key
     (e.g. `CartPole` + `Easy` -> `CartPoleEasy`). `rules` is the rules page every difficulty
-    shares (see `EnvSpec`)."""
+    shares (see `EnvSpec`); `plain_renderer` is optional: see `RENDERERS`."""
 
     name: str
     entry: str
@@ -75,6 +84,7 @@ class GameSpec:
     description: str = ""
     realtime: bool = True
     rules: str = ""
+    plain_renderer: str = ""
 
     def env_specs(self, package: str = "", plugin: str = "") -> list[EnvSpec]:
         return [
@@ -91,6 +101,7 @@ class GameSpec:
                 rules=self.rules,
                 package=package,
                 plugin=plugin,
+                plain_renderer=self.plain_renderer,
             )
             for level, d in self.difficulties.items()
         ]
@@ -117,7 +128,16 @@ def spec_problems(spec: Any) -> list[str]:
         problems.append(f"kwargs must be a mapping, got {type(spec.kwargs).__name__}")
     if spec.rules != "" and (not isinstance(spec.rules, str) or not _RULES.match(spec.rules)):
         problems.append(f"rules must be 'package:file' or empty, got {spec.rules!r}")
+    if bad_plain := _plain_renderer_problem(spec.plain_renderer):
+        problems.append(bad_plain)
     return problems
+
+
+def _plain_renderer_problem(entry: Any) -> str:
+    """Why `entry` is not '' or a `"module:attr"` plain renderer ('' if it is)."""
+    if entry == "" or (isinstance(entry, str) and _ENTRY.match(entry)):
+        return ""
+    return f"plain_renderer must be '' or 'module:attr', got {entry!r}"
 
 
 def rules_text(spec: EnvSpec) -> str:

@@ -18,6 +18,10 @@ What it checks, for each observation size asked (default 128) and both variants:
   produce identical states, rewards and `done`s (partial observability is rendering only).
 * `pomdp_hides` — some POMDP frame differs from the MDP frame of the same state.
 * `obs_size` — a size other than 128/256 is a `ValueError`.
+* `plain_renderer` — if the game offers a plain renderer (`make(id, renderer="plain")`), its
+  frames equal the tuned renderer's pixel for pixel, in both views and at both obs sizes, on
+  states reached by random play from several seeds (fresh episodes included). A game
+  without one passes.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import numpy as np
 from .policy import RANDOM
 from .registry import make, spec
 from .rollout import Step, rollout, scripted, vmap_policy
+from .spaces import OBS_SIZES
 
 CHECKS = (
     "spaces",
@@ -45,6 +50,7 @@ CHECKS = (
     "interchange",
     "pomdp_hides",
     "obs_size",
+    "plain_renderer",
 )
 INVALID_ACTIONS = (-1, 5, 99)
 INFO_KEYS = {"terminated", "truncated", "discount"}
@@ -100,9 +106,9 @@ class _Probe:
         self.pomdp, self.pomdp_params = make(env_id, partial_obs=True, obs_size=obs_size)
         self._cache: dict[str, Any] = {}
 
-    def actions(self) -> jax.Array:
+    def actions(self, seed: int | None = None) -> jax.Array:
         """Random valid actions with invalid ones at every 7th step."""
-        key = jax.random.key(self.seed + 1)
+        key = jax.random.key((self.seed if seed is None else seed) + 1)
         acts = jax.random.randint(key, (self.T, self.N), 0, 5)
         bad = jnp.asarray(INVALID_ACTIONS)[jnp.arange(self.T) % len(INVALID_ACTIONS)]
         return jnp.where((jnp.arange(self.T) % 7 == 3)[:, None], bad[:, None], acts)
@@ -118,6 +124,23 @@ class _Probe:
             )
         key = jax.random.key(self.seed)
         return jax.tree.map(np.asarray, self._cache[name](key, self.actions()))
+
+    def sample(self, seeds: int, every: int) -> tuple[Any, dict[bool, np.ndarray]]:
+        """States of the MDP rollout played from `seeds` keys (the probe's seed first), and
+        their frames in each view (`{partial: uint8[n, S, S, 3]}`): each rollout's reset
+        states and its states after every `every`-th step."""
+        self.rollout(False)  # compiled once, then replayed with other keys and actions
+        states, frames = [], {False: [], True: []}
+        for k in range(seeds):
+            seed = self.seed + 7919 * k
+            r = self._cache["rollout_False"](jax.random.key(seed), self.actions(seed))
+            tr = jax.tree.map(lambda x: np.asarray(x)[every - 1 :: every], r["traj"])
+            flat = jax.tree.map(lambda x: x.reshape(-1, *x.shape[2:]), tr)
+            states += [jax.tree.map(np.asarray, r["state0"]), flat["state"]]
+            frames[False] += [np.asarray(r["render0"]), flat["full"]]
+            frames[True] += [np.asarray(r["render0_partial"]), flat["partial"]]
+        batch = jax.tree.map(lambda *xs: np.concatenate(xs), *states)
+        return batch, {v: np.concatenate(f) for v, f in frames.items()}
 
     def random_episodes(self) -> dict[str, np.ndarray]:
         """Dynamics only (no frames): `episodes` envs for max_steps + 1 random steps."""
@@ -146,7 +169,7 @@ def _rollout_fn(
         r = rollout(env, params, scripted(actions), actions.shape[0], key, num_envs=n, observe=keep)
         out = dict(obs0=r.first_obs, state0=r.first_state, traj=r.steps)
         if other_view:
-            out["render0"] = v_full(r.first_state)
+            out["render0"], out["render0_partial"] = v_full(r.first_state), v_partial(r.first_state)
         return out
 
     return run
@@ -324,6 +347,56 @@ def check_obs_size(p: _Probe) -> None:
         raise AssertionError(f"obs_size={bad} did not raise ValueError")
 
 
+# the plain renderer's states: the probe's rollout from this many seeds, every k-th step
+PLAIN_SEEDS, PLAIN_EVERY = 3, 5
+
+
+def compare_renderers(
+    env_id: str, states: Any, obs_size: int, tuned: dict[bool, np.ndarray] | None = None
+) -> list[str]:
+    """Where `env_id`'s plain and tuned renderers disagree on `states` (a stacked batch) at
+    `obs_size`, in either view: one line per view with differing frames (none: agree).
+    `tuned`, if given, holds the tuned frames already drawn (`{partial: frames}`)."""
+    plain, params = make(env_id, obs_size=obs_size, renderer="plain")
+    draw = {False: plain}
+    if tuned is None:
+        draw[True] = make(env_id, obs_size=obs_size)[0]
+
+    def frames(state: Any) -> dict[bool, list[jax.Array]]:
+        # {tuned?: [MDP frame, POMDP frame]}
+        return {k: [env.render(state, params, v) for v in (False, True)] for k, env in draw.items()}
+
+    got = jax.tree.map(np.asarray, jax.jit(jax.vmap(frames))(states))
+    want = got[True] if tuned is None else [tuned[False], tuned[True]]
+    lines = []
+    for k, view in enumerate(("MDP", "POMDP")):
+        a, b = want[k], got[False][k]
+        differ = np.any(a != b, axis=-1)  # [n, S, S]
+        bad = np.flatnonzero(differ.any(axis=(1, 2)))
+        if bad.size == 0:
+            continue
+        i = int(bad[0])
+        y, x = np.argwhere(differ[i])[0]
+        lines.append(
+            f"{view} at {obs_size} px: {bad.size} of {len(a)} frames differ; state #{i} "
+            f"(time {int(np.asarray(states.time)[i])}) in {int(differ[i].sum())} pixels, first at "
+            f"(x={x}, y={y}): tuned {tuple(int(c) for c in a[i, y, x])}, "
+            f"plain {tuple(int(c) for c in b[i, y, x])}"
+        )
+    return lines
+
+
+def check_plain_renderer(p: _Probe) -> None:
+    if not p.spec.plain_renderer:
+        return
+    states, tuned = p.sample(PLAIN_SEEDS, PLAIN_EVERY)
+    problems = compare_renderers(p.env_id, states, p.obs_size, tuned)
+    for size in OBS_SIZES:
+        if size != p.obs_size:
+            problems += compare_renderers(p.env_id, states, size)
+    assert not problems, "plain and tuned renderers differ: " + "; ".join(problems)
+
+
 _CHECK_FNS: dict[str, Callable[[_Probe], Any]] = {
     "spaces": check_spaces,
     "types": check_types,
@@ -334,6 +407,7 @@ _CHECK_FNS: dict[str, Callable[[_Probe], Any]] = {
     "interchange": check_interchange,
     "pomdp_hides": check_pomdp_hides,
     "obs_size": check_obs_size,
+    "plain_renderer": check_plain_renderer,
 }
 
 _PROBES: dict[tuple[str, int, int, int], _Probe] = {}

@@ -2,7 +2,8 @@
 
 Small enough to compile in a second, complete enough to pass the conformance suite; `Broken`
 breaks two rules on purpose (returns above 1, a POMDP that hides nothing) so tests can show
-the suite catches them, and `Sloppy` breaks what the soak counts.
+the suite catches them, and `Sloppy` breaks what the soak counts. `plain_draw` is Dot's plain
+renderer (`make(..., renderer="plain")`); `leaky_plain_draw` one that shows the POMDP too much.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from arcade_core.env import Environment
 from arcade_core.hookspecs import hookimpl
-from arcade_core.render import Board, FrameLayout
+from arcade_core.render import Board, FrameLayout, plain
 from arcade_core.specs import Difficulty, GameSpec
 from arcade_core.struct import dataclass
 
@@ -90,13 +91,37 @@ class Sloppy(Dot):
         return new.replace(time=state.time + 1), reward, jnp.asarray(terminated, jnp.bool_)
 
 
-def game_spec(name: str = "Dot", entry: str = "fakegame:Dot") -> GameSpec:
+def plain_draw(env: Dot, state: DotState, params: DotParams, view, leak: bool = False) -> jax.Array:
+    """Dot's frame, plainly: the board grey, each cell's interior dark or red where the dot is
+    (unless hidden), the time as the score."""
+    img = plain.frame(env.obs_size, name="DOT", background=(0, 0, 0), name_colour=(255, 255, 255),
+                      area_side=50)  # fmt: skip
+    o = plain.area_offset(env.obs_size, 50)
+    xs, ys = plain.coords(img)
+    img = plain.rect(img, (o, o, o + 50, o + 50), (90, 90, 90))
+    col, row = (xs - o - 2) // 12, (ys - o - 2) // 12
+    interior = (xs >= o + 2) & (ys >= o + 2) & ((xs - o - 2) % 12 < 10) & ((ys - o - 2) % 12 < 10)
+    cells = interior & (col < 4) & (row < 4)
+    img = plain.paint(img, cells, (40, 40, 40))
+    shown = True if leak else ~env.hidden(state, view)
+    dot = cells & (col == state.pos[0]) & (row == state.pos[1]) & shown
+    img = plain.paint(img, dot, (255, 0, 0))
+    return plain.score(img, state.time, (255, 255, 0), max_digits=4)
+
+
+def leaky_plain_draw(env: Dot, state: DotState, params: DotParams, view) -> jax.Array:
+    """A wrong plain renderer: it shows the dot in every POMDP frame."""
+    return plain_draw(env, state, params, view, leak=True)
+
+
+def game_spec(name: str = "Dot", entry: str = "fakegame:Dot", plain_renderer: str = "") -> GameSpec:
     return GameSpec(
         name=name,
         entry=entry,
         difficulties={"Easy": Difficulty(max_steps=20, kwargs={"max_steps": 20})},
         return_range=(0.0, 1.0),
         realtime=False,
+        plain_renderer=plain_renderer,
     )
 
 

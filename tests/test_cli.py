@@ -90,6 +90,46 @@ def test_bench_reports_fps_compile_and_floor() -> None:
     assert "% floor" in table and "floor (write a frame)" in table
 
 
+@pytest.fixture
+def bare_and_plain_dot():
+    """Two fake games in this process: `Bare` (tuned renderer only) and `Dot` (both)."""
+    import fakegame
+
+    from arcade_core.plugins import register_plugin, unregister_plugin
+
+    dot = fakegame.game_spec(plain_renderer="fakegame:plain_draw")
+    register_plugin(fakegame.Plugin(fakegame.game_spec("Bare"), dot), "fake")
+    yield
+    unregister_plugin("fake")
+
+
+def test_bench_measures_the_plain_renderer_on_request(
+    bare_and_plain_dot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from arcade_core.tools.cli import main
+
+    argv = ["bench", "DotEasy", "--num-envs", "2", "--steps", "4", "--repeats", "1"]
+    assert main([*argv, "--renderer", "plain", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["results"]
+    assert row["renderer"] == "plain" and row["fps"] > 0
+    assert main([*argv, "--renderer", "plain"]) == 0
+    assert "renderer" in capsys.readouterr().out.splitlines()[0]  # a column of its own
+    assert main([*argv, "--renderer", "fast"]) == 2
+    assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_bench_of_a_plain_renderer_a_game_lacks_is_one_line_before_anything_compiles(
+    bare_and_plain_dot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from arcade_core.tools.cli import main
+
+    assert main(["bench", "DotEasy", "BareEasy", "--renderer", "plain"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--renderer plain: no plain renderer for BareEasy; games with one: " in err
+    assert "Dot" in err.split("games with one: ")[1]
+
+
 def test_check_passes_a_good_env_and_fails_a_broken_one(tmp_path: Path) -> None:
     """`arcade check` runs the suite and exits non-zero on failure (fake games keep it quick)."""
     plugin = tmp_path / "fake_plugin.py"

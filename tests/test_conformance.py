@@ -46,6 +46,27 @@ def test_check_env_reports_each_failure_by_name(fake_games) -> None:
         check_env("BrokenEasy")
 
 
+def test_a_plain_renderer_unlike_the_tuned_one_is_caught_with_where_it_differs() -> None:
+    """Any plugin offering a plain renderer gets it checked pixel-equal to its tuned one, in
+    both views and at both sizes; this one shows the dot in POMDP frames that hide it."""
+    import fakegame
+
+    from arcade_core.plugins import register_plugin, unregister_plugin
+
+    leaky = fakegame.game_spec("Leaky", plain_renderer="fakegame:leaky_plain_draw")
+    register_plugin(fakegame.Plugin(leaky), "leaky")
+    try:
+        report = check_env("LeakyEasy", checks=("plain_renderer",), raise_on_failure=False)
+    finally:
+        unregister_plugin("leaky")
+    (result,) = report.results
+    assert not result.ok and result.name == "plain_renderer@128"
+    assert "differ: MDP" not in result.detail and "; MDP" not in result.detail  # MDP agrees
+    for size in (128, 256):
+        assert f"POMDP at {size} px:" in result.detail
+    assert "tuned (40, 40, 40), plain (255, 0, 0)" in result.detail
+
+
 def test_unknown_env_is_reported_with_suggestions() -> None:
     with pytest.raises(ValueError, match="Did you mean: CartPoleEasy"):
         check_env("CartPoleEazy")

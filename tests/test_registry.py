@@ -11,11 +11,18 @@ import textwrap
 from pathlib import Path
 
 import fakegame
+import jax
+import numpy as np
 import pytest
 
 import arcade_core
 from arcade_core.plugins import register_plugin, reset_plugins, unregister_plugin
-from arcade_core.registry import PluginConflictError, registry
+from arcade_core.registry import (
+    NoPlainRendererError,
+    PluginConflictError,
+    PluginLoadError,
+    registry,
+)
 from arcade_core.specs import EnvSpec
 
 BUILTIN = [f"{g}{d}" for g in ("CartPole", "NoisyCartPole") for d in ("Easy", "Medium", "Hard")]
@@ -67,6 +74,56 @@ def test_bad_obs_size_is_a_value_error(size: object) -> None:
         arcade_core.make("CartPoleEasy", obs_size=size)
 
 
+def test_renderer_picks_the_plain_or_tuned_draw_and_both_give_one_frame(plugin) -> None:
+    """`renderer="plain"` swaps in the game's plain renderer for every frame (reset, step,
+    render); the default is the tuned one. The frames are the same (the conformance kit
+    checks it on many states; here a reset and a step)."""
+    plugin(fakegame.Plugin(fakegame.game_spec(plain_renderer="fakegame:plain_draw")), "fake")
+    tuned, params = arcade_core.make("DotEasy", partial_obs=True)
+    plain, _ = arcade_core.make("DotEasy", partial_obs=True, renderer="plain")
+    assert (tuned.renderer_name, plain.renderer_name) == ("tuned", "plain")
+    assert arcade_core.make("DotEasy", renderer="tuned")[0].renderer_name == "tuned"
+    assert arcade_core.spec("DotEasy").plain_renderer == "fakegame:plain_draw"
+    key, frames = jax.random.key(0), []
+    for env in (tuned, plain):
+        obs, state = env.reset(key, params)
+        frames.append([obs, env.step(key, state, 3, params)[0]])
+    for a, b in zip(*frames, strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("bad", ["fast", "Plain", "", None, 1])
+def test_a_bad_renderer_is_a_one_line_error_naming_the_valid_ones_before_anything_loads(
+    plugin, bad: object
+) -> None:
+    plugin(fakegame.Plugin(fakegame.game_spec("Ghost", "no_such_game_module:Ghost")), "ghost")
+    with pytest.raises(ValueError, match="renderer must be one of 'tuned', 'plain'; got ") as err:
+        arcade_core.make("GhostEasy", renderer=bad)  # the game module is never imported
+    assert "\n" not in str(err.value)
+
+
+def test_asking_for_a_plain_renderer_a_game_lacks_is_a_clear_error(plugin) -> None:
+    plugin(fakegame.Plugin(fakegame.game_spec("Bare"),
+                           fakegame.game_spec(plain_renderer="fakegame:plain_draw")), "fake")  # fmt: skip
+    with pytest.raises(
+        NoPlainRendererError, match="'BareEasy' has no plain renderer.*games with one: .*Dot"
+    ):
+        arcade_core.make("BareEasy", renderer="plain")
+    assert arcade_core.make("BareEasy")[0].renderer_name == "tuned"
+
+
+def test_a_plugin_offers_a_plain_renderer_by_its_spec(plugin) -> None:
+    """Any plugin's game spec may name one; a module that fails to import names the plugin."""
+    plugin(fakegame.Plugin(fakegame.game_spec(plain_renderer="fakegame:plain_draw"),
+                           fakegame.game_spec("Lost", plain_renderer="no_such_module:draw")),
+           "fake", "pkg-f")  # fmt: skip
+    env, params = arcade_core.make("DotEasy", renderer="plain", obs_size=256)
+    assert env.renderer_name == "plain" and env.obs_size == 256
+    with pytest.raises(PluginLoadError, match="'LostEasy' of plugin 'fake' \\(pkg-f\\).*no_such"):
+        arcade_core.make("LostEasy", renderer="plain")
+    assert arcade_core.make("LostEasy")[0].renderer_name == "tuned"  # the tuned one still builds
+
+
 def test_registered_plugin_appears_and_makes(plugin) -> None:
     plugin(fakegame.Plugin(), "fake")
     assert "DotEasy" in arcade_core.list_envs()
@@ -100,7 +157,8 @@ class _Malformed:
         bad_range = EnvSpec("BadRangeEasy", "BadRange", "Easy", "fakegame:Dot", 10, (0.0, 2.0))
         no_entry = EnvSpec("NoEntryEasy", "NoEntry", "Easy", "not an entry", 10, (0.0, 1.0))
         bad_steps = EnvSpec("BadStepsEasy", "BadSteps", "Easy", "fakegame:Dot", 0, (-1.0, 1.0))
-        return [good, bad_range, no_entry, bad_steps, "junk"]
+        bad_plain = fakegame.game_spec("BadPlain", plain_renderer="plain.py")
+        return [good, bad_range, no_entry, bad_steps, bad_plain, "junk"]
 
 
 def test_raising_hook_and_malformed_specs_are_isolated(plugin) -> None:
@@ -112,9 +170,10 @@ def test_raising_hook_and_malformed_specs_are_isolated(plugin) -> None:
     assert "'BadRangeEasy'" in reasons and "return_range" in reasons
     assert "'NoEntryEasy'" in reasons and "module:attr" in reasons
     assert "'BadStepsEasy'" in reasons and "max_steps" in reasons
+    assert "'BadPlainEasy'" in reasons and "plain_renderer must be '' or 'module:attr'" in reasons
     assert "expected an EnvSpec or GameSpec, got str" in reasons
     assert "GoodEasy" in reg.specs and set(BUILTIN) <= set(reg.specs)
-    for bad in ("BadRangeEasy", "NoEntryEasy", "BadStepsEasy"):
+    for bad in ("BadRangeEasy", "NoEntryEasy", "BadStepsEasy", "BadPlainEasy"):
         assert bad not in reg.specs
 
 

@@ -90,15 +90,19 @@ def bench_env(
     repeats: int = 3,
     floor: Any | None = None,
     make: Callable[..., tuple[Any, Any]] | None = None,
+    renderer: str = "tuned",
 ) -> dict[str, Any]:
     """One env's row; with `floor` (from `compile_floor`), timed alternately with it and
     reported with `floor_fps`, the floor's frames/s over the same stretch of time. `make`
     builds the env (default `arcade_core.make`; any `make(id, partial_obs=, obs_size=) ->
-    (env, params)` of a gymnax-style env measures the same way)."""
-    env, params = (make or _make)(env_id, partial_obs=partial, obs_size=obs_size)
+    (env, params)` of a gymnax-style env measures the same way); `renderer` picks the game's
+    tuned or plain renderer (`arcade_core.make`'s argument, passed on only when "plain")."""
+    extra = {"renderer": renderer} if renderer != "tuned" else {}
+    env, params = (make or _make)(env_id, partial_obs=partial, obs_size=obs_size, **extra)
     t = time_fn(rollout_fn(env, params, num_envs, steps), repeats, floor=floor)
     row = dict(env=env_id, partial=partial, obs_size=obs_size, num_envs=num_envs, num_steps=steps,
-               fps=num_envs * steps / t["best_s"], compile_s=t["compile_s"], best_s=t["best_s"])  # fmt: skip
+               renderer=renderer, fps=num_envs * steps / t["best_s"], compile_s=t["compile_s"],
+               best_s=t["best_s"])  # fmt: skip
     if "floor_best_s" in t:
         row.update(floor_best_s=t["floor_best_s"], floor_fps=num_envs * steps / t["floor_best_s"])
     return row
@@ -140,20 +144,23 @@ def floor_row(
 def format_rows(rows: list[dict[str, Any]], floor: dict[str, Any] | None) -> str:
     """The table `arcade bench` prints; % of floor against each row's own `floor_fps` where
     it has one (the floor timed alongside it), else against `floor`."""
-    head = f"{'env':24} {'variant':7} {'size':>4} {'envs':>5} {'frames/s':>12} {'compile s':>9}"
+    plain = any(r.get("renderer", "tuned") != "tuned" for r in rows)  # then a renderer column
+    head = f"{'env':24} {'variant':7} " + (f"{'renderer':8} " if plain else "")
+    head += f"{'size':>4} {'envs':>5} {'frames/s':>12} {'compile s':>9}"
     head += f" {'% floor':>8}" if floor else ""
     lines = [head, "-" * len(head)]
     for r in rows:
-        line = (
-            f"{r['env']:24} {'POMDP' if r['partial'] else 'MDP':7} {r['obs_size']:>4} {r['num_envs']:>5} "
-            f"{r['fps']:>12,.0f} {r['compile_s']:>9.2f}"
-        )
+        line = f"{r['env']:24} {'POMDP' if r['partial'] else 'MDP':7} "
+        line += f"{r.get('renderer', 'tuned'):8} " if plain else ""
+        line += f"{r['obs_size']:>4} {r['num_envs']:>5} {r['fps']:>12,.0f} {r['compile_s']:>9.2f}"
         if floor:
             line += f" {100 * r['fps'] / r.get('floor_fps', floor['fps']):>7.1f}%"
         lines.append(line)
     if floor:
         lines.append(
-            f"{'floor (write a frame)':24} {'':7} {floor['obs_size']:>4} {floor['num_envs']:>5} "
+            f"{'floor (write a frame)':24} {'':7} "
+            + (f"{'':8} " if plain else "")
+            + f"{floor['obs_size']:>4} {floor['num_envs']:>5} "
             f"{floor['fps']:>12,.0f} {floor['compile_s']:>9.2f}"
         )
     return "\n".join(lines)

@@ -189,6 +189,18 @@ def _counter_line(done: int, total: int, elapsed: float, what: str) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     env_ids = _env_ids(args)  # before JAX is imported and the floor compiles
+    if args.renderer == "plain":  # --all: the envs that have one; named ids must all have one
+        specs = registry().specs
+        if args.all:
+            env_ids = [e for e in env_ids if specs[e].plain_renderer]
+        lacking = [e for e in env_ids if not specs[e].plain_renderer]
+        if lacking or not env_ids:
+            from ..registry import games_with_plain_renderer
+
+            raise CLIError(
+                f"--renderer plain: no plain renderer for {', '.join(lacking) or 'any env'}; "
+                f"games with one: {', '.join(games_with_plain_renderer()) or 'none'}"
+            )
     from .bench import bench_env, compile_floor, floor_row, format_rows
 
     rows = []
@@ -198,7 +210,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     size = (args.num_envs, args.steps, args.obs_size)
     for env_id in env_ids:
         for partial in [False, True] if args.both else [args.partial]:
-            rows.append(bench_env(env_id, *size, partial, args.repeats, floor=compiled_floor))
+            rows.append(
+                bench_env(
+                    env_id,
+                    *size,
+                    partial,
+                    args.repeats,
+                    floor=compiled_floor,
+                    renderer=args.renderer,
+                )
+            )
     floor = None
     if compiled_floor is not None:  # the floor's row: its best run over the whole bench
         best = min(r["floor_best_s"] for r in rows)
@@ -278,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--obs-size", type=int, default=128, choices=[128, 256])
     p.add_argument("--partial", action="store_true", help="the POMDP variant")
     p.add_argument("--both", action="store_true", help="MDP and POMDP")
+    p.add_argument(
+        "--renderer",
+        choices=["tuned", "plain"],
+        default="tuned",
+        help="the game's tuned renderer (default) or its plain one, the same frames",
+    )
     p.add_argument(
         "--floor", action="store_true", help="also time merely writing a fresh frame per step"
     )
