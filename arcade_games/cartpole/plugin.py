@@ -19,6 +19,7 @@ def arcade_games() -> list[GameSpec]:
             },
             return_range=(0.0, 1.0),
             description="Balance a pole on a cart; the POMDP shows only the velocity arrows.",
+            plain_renderer="arcade_games.cartpole.plain:draw",
         ),
         GameSpec(
             name="NoisyCartPole",
@@ -30,5 +31,6 @@ def arcade_games() -> list[GameSpec]:
             },
             return_range=(0.0, 1.0),
             description="CartPole with Gaussian noise on everything drawn (MDP and POMDP).",
+            plain_renderer="arcade_games.cartpole.plain:draw",
         ),
     ]

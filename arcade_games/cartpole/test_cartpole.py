@@ -1,6 +1,6 @@
 """CartPole and NoisyCartPole: rules (docs/games/cartpole.md, docs/games/noisycartpole.md, with the
-suite's fixes), frames pixel-exact against a brute-force renderer written from the spec, and the
-POMDP's hiding."""
+suite's fixes), frames pixel-exact against the plain renderer (`plain.py`, the spec as code), and
+the POMDP's hiding."""
 
 from __future__ import annotations
 
@@ -13,83 +13,8 @@ import pytest
 
 import arcade_core
 from arcade_core import testing
-from arcade_core.render import new_canvas
 from arcade_games.cartpole import constants as C
 from arcade_games.cartpole.game import CartPoleState
-
-# ------------------------------------------------------------------ a renderer from the spec
-
-
-def _in_tri(xs, ys, a, b, c):
-    def edge(p, q):
-        return (q[0] - p[0]) * (ys - p[1]) - (q[1] - p[1]) * (xs - p[0])
-
-    e = [edge(a, b), edge(b, c), edge(c, a)]
-    return ((e[0] >= 0) & (e[1] >= 0) & (e[2] >= 0)) | ((e[0] <= 0) & (e[1] <= 0) & (e[2] <= 0))
-
-
-def _arrows(sub: np.ndarray, S: int, xd: float, td: float) -> None:
-    L = C.LAYOUT[S]
-    ys, xs = np.mgrid[: sub.shape[0], : sub.shape[1]]
-
-    def lv(v, a):
-        return int(a + 2 * math.log(1 + abs(v)))
-
-    x0, y0, x1, y1 = L["vel_box"]
-    t, hd, ym = lv(xd, 2), lv(xd, L["head0"]), (y0 + y1) // 2
-    if xd > 0:
-        shaft = (xs >= x0) & (xs < x1 - hd) & (ys >= ym - t // 2) & (ys < ym + t // 2)
-        bx0, by0, bx1, by1 = x1 - hd, ym - hd // 2, x1, ym + hd // 2
-        head = _in_tri(xs, ys, (bx1, (by0 + by1) // 2), (bx0, by0), (bx0, by1))
-    else:
-        shaft = (xs >= x0 + hd) & (xs < x1) & (ys >= ym - t // 2) & (ys < ym + t // 2)
-        bx0, by0, bx1, by1 = x0, ym - hd // 2, x0 + hd, ym + hd // 2
-        head = _in_tri(xs, ys, (bx0, (by0 + by1) // 2), (bx1, by0), (bx1, by1))
-    sub[shaft | head] = C.ARROW
-    x0, y0, x1, y1 = L["ang_box"]
-    t, hd = lv(td, 2), lv(td, L["head0"])
-    cx, cy, R = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 2
-    d = np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2)
-    shaft = (R - t < d) & (d <= R) & (xs >= cx) & (ys <= cy)
-    if td > 0:
-        bx0, by0, bx1, by1 = x1 - t // 2 - hd // 2, cy, x1 - t // 2 + hd // 2, cy + hd
-        head = _in_tri(xs, ys, ((bx0 + bx1) // 2, by1), (bx0, by0), (bx1, by0))
-    else:
-        bx0, by0, bx1, by1 = cx - hd, y0 + t // 2 - hd // 2, cx, y0 + t // 2 + hd // 2
-        head = _in_tri(xs, ys, (bx0, (by0 + by1) // 2), (bx1, by0), (bx1, by1))
-    sub[shaft | head] = C.ARROW
-
-
-def spec_frame(
-    state: CartPoleState, S: int, show_body: bool = True, noise=(0.0, 0.0, 0.0, 0.0)
-) -> np.ndarray:
-    """docs/games/cartpole.md §Drawing, one full-image mask per primitive, as the spec describes it,
-    with `noise` added to x, x_dot, theta and theta_dot (docs/games/noisycartpole.md)."""
-    L = C.LAYOUT[S]
-    s, W, H, top, r = L["area"], L["cart_w"], L["cart_h"], L["cart_top"], L["pole_r"]
-    n = np.asarray(noise, np.float64)
-    x = float(np.clip(float(state.x) + n[0], -2.4, 2.4))
-    th = float(np.clip(float(state.theta) + n[2], -0.2094, 0.2094))
-    sub = new_canvas(s, s, C.BACKGROUND).astype(np.int64)
-    ys, xs = np.mgrid[:s, :s]
-    if show_body:
-        xl = int(x * (s - W) / 4.8 + (s - W) / 2)
-        sub[top : top + H, xl : xl + W] = C.CART
-        px, py = xl + W / 2, top + H / 2
-        qx, qy = px + W * math.sin(th), py - W * math.cos(th)
-        dx, dy = qx - px, qy - py
-        t = np.clip(((xs - px) * dx + (ys - py) * dy) / (dx * dx + dy * dy), 0, 1)
-        capsule = (xs - px - t * dx) ** 2 + (ys - py - t * dy) ** 2 <= r * r
-        for m in (
-            capsule,
-            (xs - px) ** 2 + (ys - py) ** 2 <= r * r,
-            (xs - qx) ** 2 + (ys - qy) ** 2 <= r * r,
-        ):
-            sub[m] += C.POLE
-    sub = (sub % 256).astype(np.uint8)
-    _arrows(sub, S, float(state.x_dot) + n[1], float(state.theta_dot) + n[3])
-    return testing.spec_frame(sub, S, name="CARTPOLE", background=C.BACKGROUND, name_colour=C.NAME,
-                              score=int(state.score), score_colour=C.SCORE)  # fmt: skip
 
 
 def make_state(
@@ -113,105 +38,97 @@ STATES = [
 ]
 
 
-@pytest.fixture(scope="module", params=[128, 256])
-def envs(request):
-    mdp, params = arcade_core.make("CartPoleHard", obs_size=request.param)
-    pomdp, _ = arcade_core.make("CartPoleHard", obs_size=request.param, partial_obs=True)
-    draw = jax.jit(
-        jax.vmap(lambda st, p: mdp.render(st, params, p), in_axes=(0, None)), static_argnums=1
-    )
-    return request.param, params, draw
-
-
-def _pole_boundary(state: CartPoleState, S: int, noise=(0.0, 0.0, 0.0, 0.0)) -> np.ndarray:
-    """Pixels within 1e-3 px of a pole circle or capsule edge (float rounding may go either way)."""
-    L = C.LAYOUT[S]
-    s, W, r = L["area"], L["cart_w"], L["pole_r"]
-    x = float(np.clip(float(state.x) + float(noise[0]), -2.4, 2.4))
-    th = float(np.clip(float(state.theta) + float(noise[2]), -0.2094, 0.2094))
-    xl = int(x * (s - W) / 4.8 + (s - W) / 2)
-    px, py = xl + W / 2, L["cart_top"] + L["cart_h"] / 2
-    qx, qy = px + W * math.sin(th), py - W * math.cos(th)
-    ys, xs = np.mgrid[:S, :S] - (S - s) // 2
-    near = np.zeros((S, S), bool)
-    for cx, cy in ((px, py), (qx, qy)):
-        near |= np.abs(np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2) - r) < 1e-3
-    dx, dy = qx - px, qy - py
-    t = np.clip(((xs - px) * dx + (ys - py) * dy) / (dx * dx + dy * dy), 0, 1)
-    near |= np.abs(np.sqrt((xs - px - t * dx) ** 2 + (ys - py - t * dy) ** 2) - r) < 1e-3
-    return near
-
-
-def test_frames_match_the_spec_renderer_pixel_for_pixel(envs) -> None:
-    S, params, draw = envs
-    frames = np.asarray(draw(testing.stack(STATES), False))
-    for state, frame in zip(STATES, frames, strict=True):
-        want = spec_frame(state, S)
-        diff = np.any(frame != want, axis=-1)
-        assert not np.any(diff & ~_pole_boundary(state, S)), f"{np.argwhere(diff)[:10]}"
-        assert diff.sum() <= 2  # float rounding on an exact-boundary pixel, at most
-
-
-def test_random_frames_match_the_spec_renderer(envs) -> None:
-    """Many random states (both arrow directions, short to long arrows up to |v| ~ 80, the
-    pole at any drawable angle): the per-row intervals join shapes only where the spec's
-    masks meet."""
-    S, params, draw = envs
-    rng = np.random.default_rng(0)
-    n = 48
-    speed = rng.choice([-1.0, 1.0], (n, 2)) * np.expm1(rng.uniform(0, 4.4, (n, 2)))
-    states = [
+def random_states(
+    rng: np.random.Generator, n: int, max_log_speed: float, max_time: int = 3
+) -> list[CartPoleState]:
+    """`n` states with the cart anywhere (clipped past +-2.4), the pole at any drawable angle
+    (clipped past 12 degrees), both speeds of either sign up to e^max_log_speed - 1."""
+    speed = rng.choice([-1.0, 1.0], (n, 2)) * np.expm1(rng.uniform(0, max_log_speed, (n, 2)))
+    return [
         make_state(x=rng.uniform(-2.6, 2.6), x_dot=speed[i, 0], theta=rng.uniform(-0.25, 0.25),
-                   theta_dot=speed[i, 1], score=int(rng.integers(0, 600)), time=1)
+                   theta_dot=speed[i, 1], seed=int(rng.integers(0, 2**32)),
+                   score=int(rng.integers(0, 600)), time=int(rng.integers(0, max_time)))
         for i in range(n)
     ]  # fmt: skip
-    frames = np.asarray(draw(testing.stack(states), False))
-    for state, frame in zip(states, frames, strict=True):
-        diff = np.any(frame != spec_frame(state, S), axis=-1)
-        assert not np.any(diff & ~_pole_boundary(state, S)), f"{np.argwhere(diff)[:10]}"
-        assert diff.sum() <= 2
 
 
-@pytest.mark.parametrize("S", [128, 256])
-def test_noisy_frames_match_the_spec_renderer_with_their_noise(S: int) -> None:
+def renderers(env_id: str, S: int):
+    """jit(states, partial -> (tuned frames, plain frames)) for `env_id` at `S` px."""
+    tuned, params = arcade_core.make(env_id, obs_size=S)
+    plain, _ = arcade_core.make(env_id, obs_size=S, renderer="plain")
+    both = jax.vmap(
+        lambda st, p: (tuned.render(st, params, p), plain.render(st, params, p)), in_axes=(0, None)
+    )
+    return jax.jit(both, static_argnums=1)
+
+
+@pytest.fixture(scope="module", params=[128, 256])
+def envs(request):
+    return request.param, renderers("CartPoleHard", request.param)
+
+
+def assert_same(tuned: np.ndarray, plain: np.ndarray, states: list) -> None:
+    for k, (a, b) in enumerate(zip(np.asarray(tuned), np.asarray(plain), strict=True)):
+        diff = np.argwhere(np.any(a != b, axis=-1))
+        assert diff.size == 0, f"state {states[k]}: {len(diff)} pixels differ, first {diff[:5]}"
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_frames_equal_the_plain_renderer_on_edge_states(envs, partial: bool) -> None:
+    """The tuned renderer against the plain one (the spec as code), pixel for pixel: a
+    vertical pole at rest, clipped x and theta, arrows long enough to be cut."""
+    S, draw = envs
+    assert_same(*draw(testing.stack(STATES), partial), STATES)
+
+
+def test_random_frames_equal_the_plain_renderer(envs) -> None:
+    """Many random states (both arrow directions, short arrows to ones cut at the largest
+    size the tuned renderer's bands hold, the pole at any drawable angle) in both views: the
+    tuned renderer's per-row intervals and strip tables give the plain shapes' pixels."""
+    S, draw = envs
+    states = random_states(np.random.default_rng(S), 96, 9.5)
+    for partial in (False, True):
+        assert_same(*draw(testing.stack(states), partial), states)
+
+
+def test_noisy_frames_equal_the_plain_renderer_with_their_noise(envs) -> None:
     """NoisyCartPole draws each state with the noise `env.noise(state)` gives it (hashed from
     the episode's seed and the frame's time), added before clipping: arrows may flip."""
-    env, params = arcade_core.make("NoisyCartPoleHard", obs_size=S)
-    rng = np.random.default_rng(S)
-    states = [
-        make_state(x=rng.uniform(-2.6, 2.6), x_dot=rng.normal(0, 0.3), theta=rng.uniform(-0.25,
-        0.25),
-                   theta_dot=rng.normal(0, 0.3), seed=int(rng.integers(0, 2**32)),
-                   score=int(rng.integers(0, 200)), time=int(rng.integers(0, 200)))
-        for _ in range(12)
-    ]  # fmt: skip
+    S, draw_clean = envs
+    env, _ = arcade_core.make("NoisyCartPoleHard", obs_size=S)
+    states = random_states(np.random.default_rng(S), 24, 1.0, max_time=200)
     batch = testing.stack(states)
-    frames = np.asarray(jax.jit(jax.vmap(lambda st: env.render(st, params)))(batch))
-    noises = np.asarray(jax.vmap(env.noise)(batch))
-    assert np.abs(noises).max() > 0.1  # the noise is there, and it is what the frames show
-    for state, noise, frame in zip(states, noises, frames, strict=True):
-        diff = np.any(frame != spec_frame(state, S, noise=noise), axis=-1)
-        assert not np.any(diff & ~_pole_boundary(state, S, noise)), f"{np.argwhere(diff)[:10]}"
-        assert diff.sum() <= 2
+    assert np.abs(np.asarray(jax.vmap(env.noise)(batch))).max() > 0.1  # the noise is there
+    noisy, plain = renderers("NoisyCartPoleHard", S)(batch, False)
+    assert_same(noisy, plain, states)
+    # ... and it is what the frames show: without it, most of the same states look otherwise
+    clean = np.asarray(draw_clean(batch, False)[0])
+    assert np.mean(np.any(np.asarray(noisy) != clean, axis=(1, 2, 3))) > 0.5
 
 
 def test_pomdp_hides_exactly_cart_and_pole_after_first_frame(envs) -> None:
-    S, params, draw = envs
-    mdp, pomdp = (
-        np.asarray(draw(testing.stack(STATES), False)),
-        np.asarray(draw(testing.stack(STATES), True)),
-    )
-    for state, full, partial in zip(STATES, mdp, pomdp, strict=True):
+    S, draw = envs
+    mdp, pomdp = draw(testing.stack(STATES), False)[0], draw(testing.stack(STATES), True)[0]
+    L, o = C.LAYOUT[S], (S - C.LAYOUT[S]["area"]) // 2
+    # the rows cart and pole can reach: from the tallest pole's cap down to the cart's bottom
+    body = np.zeros(S, bool)
+    body[
+        o + L["cart_top"] + L["cart_h"] // 2 - L["cart_w"] - L["pole_r"] - 1 : o
+        + L["cart_top"]
+        + L["cart_h"]
+    ] = True
+    for state, full, partial in zip(STATES, np.asarray(mdp), np.asarray(pomdp), strict=True):
         if int(state.time) == 0:
             assert np.array_equal(full, partial)  # t = 0 reveal
         else:
-            assert np.array_equal(partial, spec_frame(state, S, show_body=False))
+            assert np.array_equal(partial[~body], full[~body])  # arrows, score, name: shown
+            assert np.all(partial[body] == C.BACKGROUND)  # cart and pole: gone
             assert not np.array_equal(full, partial)
 
 
 def test_layout_numbers(envs) -> None:
-    S, params, draw = envs
-    frame = np.asarray(draw(testing.stack([make_state(score=8, time=1)]), False))[0]
+    S, draw = envs
+    frame = np.asarray(draw(testing.stack([make_state(score=8, time=1)]), False)[0])[0]
     L, o = C.LAYOUT[S], (S - C.LAYOUT[S]["area"]) // 2
     cart = np.argwhere(np.all(frame == C.CART, -1))
     assert (
