@@ -22,5 +22,6 @@ def arcade_games() -> list[GameSpec]:
             return_range=(0.0, 1.0),
             description="Count the dealt cards of the asked suit; the POMDP hides the history.",
             realtime=False,
+            plain_renderer="arcade_games.countrecall.plain:draw",
         )
     ]

@@ -11,7 +11,7 @@ import pytest
 
 import arcade_core
 from arcade_core.render import glyph_mask
-from arcade_core.testing import play, view_drawers
+from arcade_core.testing import compare_renderers, play, stack, view_drawers
 from arcade_games.cards.suits import suit_mask
 from arcade_games.countrecall import constants as C
 from arcade_games.countrecall.game import CountRecall, CountRecallState
@@ -387,3 +387,14 @@ def test_overlapping_history_symbols_show_the_later_card_at_128(drawers):
 def test_no_cards_are_drawn_once_every_card_is_answered(drawers, size):
     img = np.asarray(drawers[size, True](make_state([0, 1], [1, 0], 78)))
     assert not (colour_mask(img, RED) | colour_mask(img, BLACK)).any()
+
+
+def test_the_plain_renderer_draws_full_histories_and_big_numbers_as_the_tuned_one():
+    """Beyond random play (checked by the conformance kit): every card dealt (the history's
+    last rows overlapping), all answered, a three-digit counter."""
+    value = [(k * 5) % 4 for k in range(78)]
+    states = stack([make_state(value, value[::-1], 77, counter=178, score=77),
+                    make_state(value, value, 78, counter=9, score=78),
+                    make_state([3, 2], [1, 0], 40, counter=123, score=12)])  # fmt: skip
+    for size in (128, 256):
+        assert compare_renderers("CountRecallHard", states, size) == []
