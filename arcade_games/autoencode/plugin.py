@@ -21,5 +21,6 @@ def arcade_games() -> list[GameSpec]:
             description="Watch a sequence of cards, then recall it in reverse; the POMDP hides "
             "the sequence.",
             realtime=False,
+            plain_renderer="arcade_games.autoencode.plain:draw",
         )
     ]

@@ -11,7 +11,7 @@ import pytest
 
 import arcade_core
 from arcade_core.render import glyph_mask
-from arcade_core.testing import play, view_drawers
+from arcade_core.testing import compare_renderers, play, stack, view_drawers
 from arcade_games.autoencode import constants as C
 from arcade_games.autoencode.game import AutoEncode, AutoEncodeState
 from arcade_games.cards.suits import suit_mask
@@ -253,3 +253,13 @@ def test_mdp_history_shows_cards_before_t_and_the_pomdp_hides_it(drawers, size, 
     assert np.array_equal(colour_mask(mdp, RED) & differ, want_red & want)
     assert np.array_equal(colour_mask(mdp, BLACK) & differ, ~want_red & want)
     assert colour_mask(pomdp[o : o + L["area"], o : o + L["area"]], BG).all()
+
+
+def test_the_plain_renderer_draws_full_histories_as_the_tuned_one():
+    """Beyond random play (checked by the conformance kit): every card shown, the watch
+    stage over, the time past the cards."""
+    cards = [(k * 3) % 4 for k in range(78)]
+    states = stack([make_state(cards, 77, sel=3, score=5), make_state(cards, 78, sel=1),
+                    make_state(cards, 250, sel=2, score=78, count=78)])  # fmt: skip
+    for size in (128, 256):
+        assert compare_renderers("AutoEncodeHard", states, size) == []
