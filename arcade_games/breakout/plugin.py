@@ -20,5 +20,6 @@ def arcade_games() -> list[GameSpec]:
             return_range=(-1.0, 1.0),
             description="MinAtar-style Breakout; the POMDP hides the trail and the falling ball.",
             realtime=True,
+            plain_renderer="arcade_games.breakout.plain:draw",
         )
     ]
