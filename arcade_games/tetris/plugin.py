@@ -27,5 +27,6 @@ def arcade_games() -> list[GameSpec]:
             return_range=(-1.0, 1.0),
             description="Clear 10 lines; the POMDP hides the locked cells.",
             realtime=True,
+            plain_renderer="arcade_games.tetris.plain:draw",
         )
     ]
