@@ -464,6 +464,8 @@ def run(args: Any) -> int:
     """`arcade soak`: one line per id, then the verdict; exit status 1 on any failed check.
     Bad ids or numbers raise a one-line `ValueError` before anything compiles."""
     check_arguments(args.steps, args.num_envs, args.obs_size)
+    for env_id in args.env_ids:
+        spec(env_id)  # an unknown id fails here, before the rounding notice and any compile
     length, chunks = plan(args.steps, args.num_envs)
     if (used := length * chunks * args.num_envs) != args.steps:
         print(
