@@ -222,16 +222,18 @@ class DQNConfig(TrainConfig):
     batch_size: int = 32  # sequences per gradient step; a multiple of num_envs
     grad_steps: int = 4  # gradient steps per update (per rollout)
     learning_starts: int = 1_000  # frames per seed collected before the first gradient step
-    target_update_every: int = 10  # updates between target-network copies
-    lam: float = 0.0
+    target_update_every: int = 2  # updates between target-network copies
+    lam: float = 0.65  # λ of the return along each replayed sequence (0: one-step targets)
     eps_start: float = 1.0
     eps_finish: float = 0.05
     eps_decay: float = 0.25
     eps_eval: float = 0.0
     max_grad_norm: float = 10.0
     huber: bool = True  # Huber loss (δ = 1) instead of squared error
-    lr_decay: bool = False  # linear decay to 0 over the run's gradient steps
-    q_init_scale: float = 1.0  # the Q head's initial output weights, times this (networks.QHead)
+    lr_decay: bool = True  # linear decay to 0 over the run's gradient steps
+    # the Q head's initial output weights, times this (networks.QHead): Q-values start near 0,
+    # so the target network's copies need not first wash out values of the init's size
+    q_init_scale: float = 0.01
 
     def validate(self) -> None:
         super().validate()
