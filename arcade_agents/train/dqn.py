@@ -19,12 +19,13 @@ it exactly, and short sequences bound the staleness (no burn-in).
 **Targets.** `y_t = r_t + γ (1 - done_t) Q_target(o_{t+1}, argmax_a Q_online(o_{t+1}, a))`;
 `lam > 0` makes it a λ-return along the stored sequence over the same Double-DQN values.
 
-**Initial values.** Returns here lie in [0, 1] (CartPole pays 1/200 a step), while a Q head
-with Flax's default init starts with values spread about ±0.7. Bootstrapping from a target
-network shrinks those initial values only by γ per copy, so they swamped the action gaps for
-the whole of a 1M-frame run and DQN stalled near a return of 0.6 on CartPoleEasy. The head's
-output weights therefore start at `q_init_scale` (0.01) of the default: values start near 0
-and the first copies already carry the rewards' scale.
+**Initial values.** Returns here lie in [0, 1] (a CartPole step pays 1/200), while a Q head
+with Flax's default init starts with values spread about ±0.7 across states and actions.
+With that init DQN stalled near a training return of 0.5-0.6 on CartPoleEasy in every
+configuration tried; the same run with the head's output weights at 1% of their init scale
+(`q_init_scale=0.01`, the default) passed 0.9 at about 170k frames. Our reading: targets
+bootstrapped through the target network inherit the init's values, and a step's small action
+gaps stay buried under them; starting near 0 leaves only the rewards' scale to learn.
 """
 
 from __future__ import annotations
