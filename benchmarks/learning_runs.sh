@@ -44,11 +44,12 @@ run() {  # run NAME ARGS...: train into $OUT/NAME unless it is finished
 COMMON="--num-envs 32 --features 64"
 PQN="--lr 0.001 --set eps_decay=0.1"
 DQN="--set lam=0.65 target_update_every=2 eps_decay=0.1 lr_decay=true"
-# the CountRecall rows were run before DQN's Q head started small: q_init_scale=1 reproduces them
+# the first three DQN rows were run before DQN's Q head started small: q_init_scale=1 reproduces them
 run ppo-cp-mlp  --algo ppo --memory none --env CartPoleEasy --no-partial $COMMON --lr 0.001 --total-frames 500000
 run ppo-cr-GRU  --algo ppo --memory GRU --env CountRecallEasy --partial $COMMON --lr 0.001 --total-frames 500000
 run ppo-cr-none --algo ppo --memory none --env CountRecallEasy --partial $COMMON --lr 0.001 --total-frames 500000
-run cp-dqn-mlp  --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 --lr 0.0003 $DQN q_init_scale=0.01
+run cp-dqn-mlp  --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 --lr 0.001 $DQN buffer_rollouts=8 q_init_scale=1
 run cr-dqn-GRU  --algo dqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN q_init_scale=1
 run cr-dqn-none --algo dqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN q_init_scale=1
+run cp-dqn-small-head --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 --lr 0.0003 --set eps_decay=0.1
 echo "$(date -Is) done"
