@@ -21,5 +21,6 @@ def arcade_games() -> list[GameSpec]:
             description="Dodge falling blocks in the bottom row; the POMDP shows each cell "
             "with probability 1/2 per frame.",
             realtime=True,
+            plain_renderer="arcade_games.skittles.plain:draw",
         )
     ]

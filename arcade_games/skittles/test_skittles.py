@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core.testing import game_envs, random_returns
+from arcade_core.testing import compare_renderers, game_envs, random_returns, stack
 from arcade_games.skittles.game import SkittlesState, dropout_mask, enemy_shown
 
 COLUMNS = {"Easy": (1, 8), "Medium": (2, 8), "Hard": (2, 7)}
@@ -295,3 +295,16 @@ def test_dropout_is_per_episode_per_step_and_fair():
     grid[np.arange(10), (np.arange(10) * 7) % 10] = True
     rows = np.asarray(jax.jit(enemy_shown)(keys[0], jnp.int32(7), jnp.asarray(grid)))
     np.testing.assert_array_equal(rows, masks[0][np.arange(10), (np.arange(10) * 7) % 10])
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_the_plain_renderer_draws_edge_states_as_the_tuned_one(size):
+    """Beyond random play (checked by the conformance kit): a block in every row and column
+    0 or 9, the player at either edge under a block, the reset frame (the POMDP shows all),
+    a three-digit score; both views (`compare_renderers`)."""
+    full = {r: (3 * r) % 10 for r in range(10)}
+    states = stack([make_state(full, x=0, time=0),
+                    make_state(full | {9: 9}, x=9, time=100, seed=3),
+                    make_state({0: 0, 5: 9, 9: 4}, x=4, time=57, seed=8),
+                    make_state({}, x=1, time=1)])  # fmt: skip
+    assert compare_renderers("SkittlesHard", states, size) == []
