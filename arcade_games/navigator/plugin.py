@@ -21,5 +21,6 @@ def arcade_games() -> list[GameSpec]:
             description="Walk to the treasure avoiding TNT, then dig; the POMDP shows the board "
             "only on the first frame.",
             realtime=False,
+            plain_renderer="arcade_games.navigator.plain:draw",
         )
     ]

@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core.testing import game_envs, random_returns
+import arcade_core
+from arcade_core.testing import compare_renderers, game_envs, random_returns, stack
 from arcade_games.navigator.game import NavigatorState
 
 IDS = {"Easy": 8, "Medium": 10, "Hard": 12}
@@ -235,13 +236,17 @@ def test_random_policy_mean_return(envs, level, ours):
 @pytest.mark.parametrize("level", ["Easy", "Medium", "Hard"])
 def test_frame_matches_the_reference_pixel_for_pixel(envs, level, size):
     """Boards and frames recorded from the reference (popgym-arcade 0.0.7, reset with
-    PRNGKey(7)): every TNT and treasure glyph, the grid, agent, score and name at both sizes."""
+    PRNGKey(7)): every TNT and treasure glyph, the grid, agent, score and name at both sizes;
+    the tuned renderer and the plain one (`plain.py`, the spec as code) both draw them."""
     env, params, _ = envs(level, False, size)
     ref = np.load(REFERENCE)
     key = f"Navigator{level}_{size}"
     ax, ay = ref[f"{key}_agent"]
     frame = np.asarray(env.render(make_state(ref[f"{key}_board"], int(ax), int(ay))))
     np.testing.assert_array_equal(frame, ref[f"{key}_frame"])
+    plain, _ = arcade_core.make(f"Navigator{level}", obs_size=size, renderer="plain")
+    state = make_state(ref[f"{key}_board"], int(ax), int(ay))
+    np.testing.assert_array_equal(np.asarray(plain.render(state)), ref[f"{key}_frame"])
 
 
 @pytest.mark.parametrize("size", [128, 256])
@@ -311,3 +316,17 @@ def test_pomdp_hides_tnt_and_treasure_after_the_first_frame(envs, size):
     assert (differs <= expected).all()  # nothing outside the hidden cells changes
     assert differs.sum() > 0
     np.testing.assert_array_equal(obs_p[expected], np.broadcast_to(AREA, (expected.sum(), 3)))
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_the_plain_renderer_draws_edge_states_as_the_tuned_one(size):
+    """Beyond random play (checked by the conformance kit): the agent on a TNT block, on the
+    treasure and in either far corner, the first frame (the POMDP shows all) and later ones, a
+    three-digit score; both views (`compare_renderers`)."""
+    board = np.zeros((12, 12), np.int32)
+    board[0, 11] = board[11, 0] = board[5, 6] = board[6, 5] = board[11, 11] = 1
+    board[0, 0] = 2
+    states = [make_state(board, 11, 0), make_state(board, 0, 0, time=3),
+              make_state(board, 11, 11, time=7), make_state(board, 5, 6, time=1)]  # fmt: skip
+    states[2] = states[2].replace(score=jnp.int32(100))
+    assert compare_renderers("NavigatorHard", stack(states), size) == []
