@@ -16,7 +16,7 @@ static. Colours are RGB triples.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -26,6 +26,7 @@ from . import static
 from .font import DIGITS, LETTERS
 from .frame import DIGIT_W, LETTER, SCORE_BOX, name_box
 from .geometry import in_disc, in_triangle
+from .grid import GridMaps
 
 Colour = Sequence[int]
 Box = tuple[Any, Any, Any, Any]
@@ -201,3 +202,30 @@ def score(img: jax.Array, value: Any, colour: Colour, *, max_digits: int) -> jax
     """The score, centred in the score box at the top of the frame."""
     size = img.shape[0]
     return number(img, value, SCORE_BOX[size], colour, digit_w=DIGIT_W[size], max_digits=max_digits)
+
+
+class BoardCells(NamedTuple):
+    """Per pixel of the canvas, where it lies on an N x N board of square cells (`board_cells`):
+    `col` and `row` of its cell (clipped to the board), (`u`, `v`) its place inside the cell's
+    interior, `inside` whether it lies in a cell's interior (not on a grid line, not off the
+    board), `on_board` whether it lies on the board at all (grid lines included)."""
+
+    col: jax.Array
+    row: jax.Array
+    u: jax.Array
+    v: jax.Array
+    inside: jax.Array
+    on_board: jax.Array
+
+
+def board_cells(img: Any, o: int, grid: GridMaps) -> BoardCells:
+    """The cells of the board `grid` (docs/games/conventions.md §Drawing primitives: a
+    `grid.gap`-px line before every cell and after the last) with its top-left corner at (o, o)."""
+    xs, ys = coords(img)
+    x, y = xs - (o + grid.gap), ys - (o + grid.gap)  # from the first cell's top-left
+    on_board = in_box(xs, ys, (o, o, o + grid.side, o + grid.side))
+    u, v = x % grid.pitch, y % grid.pitch
+    inside = on_board & (x >= 0) & (y >= 0) & (u < grid.cell) & (v < grid.cell)
+    col = jnp.clip(x // grid.pitch, 0, grid.n - 1)
+    row = jnp.clip(y // grid.pitch, 0, grid.n - 1)
+    return BoardCells(col, row, u, v, inside, on_board)

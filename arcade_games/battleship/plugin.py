@@ -21,5 +21,6 @@ def arcade_games() -> list[GameSpec]:
             description="Move a cursor and fire to sink four hidden ships; the POMDP shows only "
             "the cursor cell's mark.",
             realtime=False,
+            plain_renderer="arcade_games.battleship.plain:draw",
         )
     ]

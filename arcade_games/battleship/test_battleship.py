@@ -1,6 +1,6 @@
 """BattleShip (docs/games/battleship.md): ship placement, fire/repeat rules with the suite's fixes,
 an oracle that sinks every ship, the random policy's return, and pixels at 128 and 256 px, MDP and
-POMDP (the board drawn independently here from the spec's formulas)."""
+POMDP (against the plain renderer, `plain.py`, the spec as code)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core.testing import game_envs, random_returns
+from arcade_core.testing import compare_renderers, game_envs, random_returns, stack
 from arcade_games.battleship.game import BattleShipState, place_ships
 
 LEVELS = {"Easy": 8, "Medium": 10, "Hard": 12}
@@ -19,8 +19,7 @@ LEVELS = {"Easy": 8, "Medium": 10, "Hard": 12}
 # renderer's tables
 SUB = {256: {8: 186, 10: 192, 12: 182}, 128: {8: 90, 10: 92, 12: 98}}
 CELL = {256: {8: 21, 10: 17, 12: 13}, 128: {8: 9, 10: 7, 12: 6}}
-BACKGROUND, AREA, GRID = (255, 255, 255), (191, 191, 191), (102, 102, 102)
-CURSOR, X_RED, BLACK = (217, 166, 33), (255, 0, 0), (0, 0, 0)
+BACKGROUND, AREA = (255, 255, 255), (191, 191, 191)
 SCORE, NAME = (255, 128, 0), (74, 214, 247)
 # POPGym Arcade's random-policy returns, 2000 episodes (docs/games/battleship.md §Random play)
 RANDOM_MEAN = {"Easy": -0.109, "Medium": -0.124, "Hard": -0.143}
@@ -247,63 +246,30 @@ def cell_origin(size: int, n: int, col: int, row: int) -> tuple[int, int]:
     return o + 2 + col * (CELL[size][n] + 2), o + 2 + row * (CELL[size][n] + 2)
 
 
-def mark_mask(size: int, n: int, col: int, row: int, hit: bool) -> np.ndarray:
-    """bool[S, S]: the pixels of cell (col, row)'s X (hit) or O (miss) per docs/games/battleship.md
-    §Drawing that survive the grid lines drawn over them."""
-    c = CELL[size][n]
-    o = (size - SUB[size][n]) // 2
-    k, t = (1, 2) if size == 256 else (0, 1)
-    ys, xs = np.mgrid[0:size, 0:size]
-    x0, y0 = cell_origin(size, n, col, row)
-    if hit:
-        box = (xs >= x0) & (xs <= x0 + c) & (ys >= y0) & (ys <= y0 + c)
-        m = box & ((abs((ys - y0) - (xs - x0)) <= k) | (abs((ys - (y0 + c)) + (xs - x0)) <= k))
-    else:
-        d2 = (xs - (x0 + c // 2)) ** 2 + (ys - (y0 + c // 2)) ** 2
-        m = ((c // 2 - t) ** 2 <= d2) & (d2 <= (c // 2) ** 2)
-    on_grid = ((xs - o) % (c + 2) < 2) | ((ys - o) % (c + 2) < 2)
-    return m & ~on_grid
-
-
-def expected_area(size, n, ships, guesses, cx, cy, partial) -> np.ndarray:
-    """The game area per docs/games/battleship.md §Drawing, drawn in the spec's order: cursor,
-    marks, grid; an MDP X min-composited with what lies under it, the POMDP's only mark (the cursor
-    cell's) pure."""
-    s, c = SUB[size][n], CELL[size][n]
-    o = (size - s) // 2
-    img = np.empty((size, size, 3), np.uint8)
-    img[:] = AREA
-    x0, y0 = cell_origin(size, n, cx, cy)
-    img[y0 : y0 + c, x0 : x0 + c] = CURSOR
-    for row, col in np.argwhere(guesses):
-        if partial and (col, row) != (cx, cy):
-            continue
-        m = mark_mask(size, n, col, row, bool(ships[row, col]))
-        if not ships[row, col]:
-            img[m] = BLACK
-        else:
-            img[m] = X_RED if partial else np.minimum(img[m], X_RED)
-    ys, xs = np.mgrid[0:size, 0:size]
-    img[((xs - o) % (c + 2) < 2) | ((ys - o) % (c + 2) < 2)] = GRID
-    return img[o : o + s, o : o + s]
-
-
-@pytest.mark.parametrize("size", [128, 256])
 @pytest.mark.parametrize("level", ["Easy", "Medium", "Hard"])
-def test_board_pixels_match_the_spec_in_both_views(envs, size, level):
+def test_frames_equal_the_plain_renderer_pixel_for_pixel(level):
+    """The tuned renderer against the plain one (`plain.py`, the spec as code) in both views at
+    both sizes (`compare_renderers`): Xs and Os on the board's edges and corners, the cursor on
+    an X, on an O, on water and in the far corner, every cell fired at."""
     n = LEVELS[level]
     ships = fixed_ships(n)
+    ships[n - 1, n - 2 :] = True
     guesses = np.zeros((n, n), bool)
     guesses[0, 0] = guesses[0, 1] = guesses[3, 1] = True  # X X . / X
-    guesses[5, 5] = guesses[0, 3] = True  # O, O
-    s, o = SUB[size][n], (size - SUB[size][n]) // 2
-    for cx, cy in ((1, 0), (5, 5), (4, 4)):  # cursor on an X, on an O, on water
-        state = make_state(ships, guesses, cx, cy)
-        for partial in (False, True):
-            env, params, _ = envs(level, partial, size)
-            frame = np.asarray(env.render(state))
-            want = expected_area(size, n, ships, guesses, cx, cy, partial)
-            np.testing.assert_array_equal(frame[o : o + s, o : o + s], want)
+    guesses[5, 5] = guesses[0, 3] = guesses[n - 1, n - 1] = guesses[n - 1, 0] = True
+    guesses[0, n - 1] = True  # O
+    states = [make_state(ships, guesses, cx, cy)
+              for cx, cy in ((1, 0), (5, 5), (4, 4), (n - 1, n - 1), (0, n - 1))]  # fmt: skip
+    states.append(make_state(ships, np.ones((n, n), bool), n - 1, 0))
+    for size in (128, 256):
+        assert compare_renderers(f"BattleShip{level}", stack(states), size) == []
+
+
+def mark_pixels(render, state: BattleShipState, col: int, row: int) -> np.ndarray:
+    """bool[S, S]: the pixels of the mark on fired cell (col, row): where the MDP frame changes
+    when that one cell is taken back unfired (marks never share a pixel)."""
+    unfired = state.replace(guesses=state.guesses.at[row, col].set(False))
+    return (np.asarray(render(state)) != np.asarray(render(unfired))).any(-1)
 
 
 @pytest.mark.parametrize("size", [128, 256])
@@ -357,9 +323,9 @@ def test_pomdp_hides_exactly_the_marks_off_the_cursor(envs, size):
         pomdp = np.asarray(envs("Easy", True, size)[0].render(state))
         expect = np.zeros((size, size), bool)
         for row, col in np.argwhere(guesses):
-            hit = bool(ships[row, col])
-            if (col, row) != (cx, cy) or hit:
-                expect |= mark_mask(size, n, col, row, hit)
+            if (col, row) != (cx, cy) or ships[row, col]:
+                expect |= mark_pixels(envs("Easy", False, size)[0].render, state, col, row)
+        assert expect.sum() > 4 * CELL[size][n]  # four marks of a cell's width at least
         np.testing.assert_array_equal((mdp != pomdp).any(-1), expect)
 
 
