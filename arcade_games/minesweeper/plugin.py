@@ -21,5 +21,6 @@ def arcade_games() -> list[GameSpec]:
             description="Reveal every safe cell of a minefield with a cursor; the POMDP shows "
             "only the cursor cell's number.",
             realtime=False,
+            plain_renderer="arcade_games.minesweeper.plain:draw",
         )
     ]

@@ -1,6 +1,6 @@
 """MineSweeper (docs/games/minesweeper.md): mine placement, reveal/repeat/mine rules with the
 suite's fixes, an oracle that clears the board, the random policy's return, and pixels at 128 and
-256 px, MDP and POMDP (the board drawn independently here from the spec's formulas)."""
+256 px, MDP and POMDP (against the plain renderer, `plain.py`, the spec as code)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from arcade_core.render import DIGITS
-from arcade_core.testing import game_envs, random_returns
+from arcade_core.testing import compare_renderers, game_envs, random_returns, stack
 from arcade_games.minesweeper.game import MineSweeperState
 
 LEVELS = {"Easy": 4, "Medium": 6, "Hard": 8}
@@ -247,38 +247,6 @@ def cell_origin(size: int, n: int, col: int, row: int) -> tuple[int, int]:
     return o + 2 + col * (CELL[size][n] + 2), o + 2 + row * (CELL[size][n] + 2)
 
 
-def glyph_mask(size: int, n: int, col: int, row: int, digit: int, partial: bool) -> np.ndarray:
-    """bool[S, S]: the pixels of a cell number per docs/games/conventions.md §Drawing primitives —
-    MDP: the single-digit variant (15 px wide, 3-px font cells); POMDP: the number layout with dw =
-    10 (2-px font cells); both `(c - 2) // 5` px per font row from y0 + 1."""
-    c = CELL[size][n]
-    x0, y0 = cell_origin(size, n, col, row)
-    width = 10 if partial else 15
-    left, ch, cw = x0 + (c - width) // 2, (c - 2) // 5, width // 5
-    m = np.zeros((size, size), bool)
-    for r, k in np.argwhere(DIGITS[digit]):
-        m[y0 + 1 + r * ch : y0 + 1 + (r + 1) * ch, left + k * cw : left + (k + 1) * cw] = True
-    return m
-
-
-def expected_area(size, n, mines, revealed, cx, cy, partial) -> np.ndarray:
-    """The game area per docs/games/minesweeper.md §Drawing, in the spec's order: cursor, numbers
-    (white wins), grid."""
-    s, c = SUB[size][n], CELL[size][n]
-    o = (size - s) // 2
-    img = np.zeros((size, size, 3), np.uint8)
-    x0, y0 = cell_origin(size, n, cx, cy)
-    img[y0 : y0 + c, x0 : x0 + c] = CURSOR
-    counts = counts_of(mines)
-    for row, col in np.argwhere(revealed):
-        if partial and (col, row) != (cx, cy):
-            continue
-        img[glyph_mask(size, n, col, row, counts[row, col], partial)] = WHITE
-    ys, xs = np.mgrid[0:size, 0:size]
-    img[((xs - o) % (c + 2) < 2) | ((ys - o) % (c + 2) < 2)] = GRID
-    return img[o : o + s, o : o + s]
-
-
 def revealed_pattern(n: int, mines: np.ndarray) -> np.ndarray:
     """Most safe cells revealed (so that every count shows), a few left hidden."""
     rev = ~mines
@@ -286,22 +254,19 @@ def revealed_pattern(n: int, mines: np.ndarray) -> np.ndarray:
     return rev
 
 
-@pytest.mark.parametrize("size", [128, 256])
 @pytest.mark.parametrize("level", ["Easy", "Medium", "Hard"])
-def test_board_pixels_match_the_spec_in_both_views(envs, size, level):
+def test_frames_equal_the_plain_renderer_pixel_for_pixel(level):
+    """The tuned renderer against the plain one (`plain.py`, the spec as code) in both views at
+    both sizes (`compare_renderers`): every count shown, the cursor on a revealed cell, on a
+    hidden one and in the far corner, numbers on the board's edges, every cell revealed."""
     n = LEVELS[level]
     mines = fixed_mines(n)
     revealed = revealed_pattern(n, mines)
-    s, o = SUB[size][n], (size - SUB[size][n]) // 2
-    for cx, cy in ((2, 0), (0, 0), (n - 1, n - 2)):  # on a revealed cell, a hidden one, another
-        state = make_state(mines, revealed, cx, cy)
-        for partial in (False, True):
-            env = envs(level, partial, size)[0]
-            frame = np.asarray(env.render(state))
-            want = expected_area(size, n, mines, revealed, cx, cy, partial)
-            np.testing.assert_array_equal(
-                frame[o : o + s, o : o + s], want, err_msg=f"{cx},{cy},{partial}"
-            )
+    states = [make_state(mines, revealed, cx, cy)
+              for cx, cy in ((2, 0), (0, 0), (n - 1, n - 2), (n - 1, n - 1))]  # fmt: skip
+    states.append(make_state(mines, np.ones((n, n), bool), 0, n - 1))
+    for size in (128, 256):
+        assert compare_renderers(f"MineSweeper{level}", stack(states), size) == []
 
 
 def test_mdp_digits_overflow_into_neighbours_at_128_hard(envs):
@@ -333,19 +298,18 @@ def test_pomdp_hides_every_number_but_the_cursor_cells(envs, size):
     mdp = np.asarray(envs("Medium", False, size)[0].render(state))
     pomdp = np.asarray(envs("Medium", True, size)[0].render(state))
     counts = counts_of(mines)
-    o, c = (size - SUB[size][n]) // 2, CELL[size][n]
-    ys, xs = np.mgrid[0:size, 0:size]
-    on_grid = ((xs - o) % (c + 2) < 2) | ((ys - o) % (c + 2) < 2)
-    expect = np.zeros((size, size), bool)
-    for row, col in np.argwhere(revealed):
-        expect |= glyph_mask(size, n, col, row, counts[row, col], partial=False)
-    np.testing.assert_array_equal((mdp != pomdp).any(-1), expect & ~on_grid)
-    # on a revealed cell, the POMDP shows that cell's number (in its own, narrower layout)
+    # the numbers' pixels: where the MDP frame changes when no cell is revealed (same score)
+    unrevealed = state.replace(revealed=jnp.zeros((n, n), bool))
+    blank = np.asarray(envs("Medium", False, size)[0].render(unrevealed))
+    expect = (mdp != blank).any(-1)
+    assert expect.sum() >= revealed.sum() * 3 * ((CELL[size][n] - 2) // 5)  # a "1" at least
+    np.testing.assert_array_equal((mdp != pomdp).any(-1), expect)
+    # on a revealed cell, the POMDP shows that cell's number alone, in its own layout: 2-px
+    # font cells, (c - 2) // 5 px per font row, inside the cell
     state = make_state(mines, revealed, cx=2, cy=0)
     pomdp = np.asarray(envs("Medium", True, size)[0].render(state))
-    assert (pomdp == WHITE).all(-1).sum() == (
-        glyph_mask(size, n, 2, 0, counts[0, 2], True) & ~on_grid
-    ).sum()
+    lit = DIGITS[counts[0, 2]].sum() * 2 * ((CELL[size][n] - 2) // 5)
+    assert (pomdp == WHITE).all(-1).sum() == lit
 
 
 @pytest.mark.parametrize("size", [128, 256])
