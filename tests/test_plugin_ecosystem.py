@@ -254,8 +254,8 @@ def test_game_skeleton_registers_builds_and_steps(tmp_path: Path, plugin, monkey
     assert root == tmp_path / "arcade-blip"
     assert _files(root) == [
         "README.md", "arcade_blip/__init__.py", "arcade_blip/constants.py", "arcade_blip/draw.py",
-        "arcade_blip/game.py", "arcade_blip/plugin.py", "arcade_blip/rules.md", "pyproject.toml",
-        "tests/test_blip.py",
+        "arcade_blip/game.py", "arcade_blip/plain.py", "arcade_blip/plugin.py", "arcade_blip/rules.md",
+        "pyproject.toml", "tests/test_blip.py",
     ]  # fmt: skip
     text = "\n".join(p.read_text() for p in root.rglob("*") if p.is_file())
     assert "{{" not in text and "}}" not in text.replace("}}}", "")
@@ -277,6 +277,9 @@ def test_game_skeleton_registers_builds_and_steps(tmp_path: Path, plugin, monkey
     obs, state = env.reset(jax.random.key(0), params)
     obs, state, reward, done, info = env.step(jax.random.key(1), state, 3, params)
     assert obs.shape == (256, 256, 3) and env.cols == 9 and int(state.paddle) == 5
+    # the skeleton's plain renderer, registered in its spec, draws the same frame
+    plain, _ = arcade_core.make("BlipHard", partial_obs=True, obs_size=256, renderer="plain")
+    assert (plain.render(state, params, True) == env.render(state, params, True)).all()
 
 
 def test_memory_skeleton_registers_and_runs(tmp_path: Path, plugin, monkeypatch) -> None:
