@@ -23,9 +23,10 @@ it exactly, and short sequences bound the staleness (no burn-in).
 with Flax's default init starts with values spread about ±0.7 across states and actions.
 With that init DQN stalled near a training return of 0.5-0.6 on CartPoleEasy in every
 configuration tried; the same run with the head's output weights at 1% of their init scale
-(`q_init_scale=0.01`, the default) passed 0.9 at about 170k frames. Our reading: targets
-bootstrapped through the target network inherit the init's values, and a step's small action
-gaps stay buried under them; starting near 0 leaves only the rewards' scale to learn.
+(`q_init_scale=0.01`, the default) passed 0.9 at about 250k frames and ended at a greedy
+return of 0.996. Our reading: targets bootstrapped through the target network inherit the
+init's values, and a step's small action gaps stay buried under them; starting near 0 leaves
+only the rewards' scale to learn.
 """
 
 from __future__ import annotations
