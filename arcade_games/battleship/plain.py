@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from arcade_core.observability import View
 from arcade_core.render import plain
+from arcade_core.render.cursor import one_hot
 from arcade_core.render.grid import GridMaps
 from arcade_core.render.plain import BoardCells
 
@@ -37,7 +38,7 @@ def draw(env: Any, state: Any, params: Any, view: View) -> jax.Array:
     img = plain.paint(img, on_cursor, C.CURSOR)
     fired = state.guesses
     if view.partial:
-        fired = fired & (jnp.arange(n)[:, None] == state.cy) & (jnp.arange(n)[None, :] == state.cx)
+        fired = fired & one_hot(state.cx, state.cy, n)  # the cursor cell's only
     img = x_marks(img, cells, grid.cell, fired & state.ships, S, on_cursor, view.partial)
     img = o_marks(img, cells, grid.cell, fired & ~state.ships, S)
     img = plain.paint(img, cells.on_board & ~cells.inside, C.GRID)

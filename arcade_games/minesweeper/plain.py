@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from arcade_core.observability import View
 from arcade_core.render import DIGITS, plain
+from arcade_core.render.cursor import one_hot
 from arcade_core.render.grid import GridMaps
 from arcade_core.render.plain import BoardCells
 
@@ -36,7 +37,7 @@ def draw(env: Any, state: Any, params: Any, view: View) -> jax.Array:
                       C.CURSOR)  # fmt: skip
     shown = state.revealed
     if view.partial:
-        shown = shown & (jnp.arange(n)[:, None] == state.cy) & (jnp.arange(n)[None, :] == state.cx)
+        shown = shown & one_hot(state.cx, state.cy, n)  # the cursor cell's only
     width = C.DIGIT_W["pomdp" if view.partial else "mdp"]
     img = numbers(img, cells, grid, jnp.clip(state.neighbours, 0, 9), shown, width)
     img = plain.paint(img, cells.on_board & ~cells.inside, C.GRID)
