@@ -119,7 +119,12 @@ def recall_table(names: list[str], cfg: argparse.Namespace) -> str:
     rows = []
     for name in names:
         cls = get_memory_model(name)
-        acc, loss, secs = train_recall(cls, cfg)
+        try:
+            acc, loss, secs = train_recall(cls, cfg)
+        except jax.errors.JaxRuntimeError as e:  # e.g. out of memory: a row, not the end
+            rows.append(f"| {label(name)} | failed: {failure(e)} | – | – | – | – |")
+            print(rows[-1], flush=True)
+            continue
         rows.append(
             f"| {label(name)} | {acc.mean():.3f} | {acc.min():.3f} – {acc.max():.3f} "
             f"| {loss.mean():.3f} | {'yes' if acc.mean() > 0.9 else 'no'} | {secs:.0f} |"
@@ -133,6 +138,14 @@ def recall_table(names: list[str], cfg: argparse.Namespace) -> str:
 
 
 # ---------------------------------------------------------------- speed
+
+
+def failure(e: Exception) -> str:
+    """One short line for a model that could not run, e.g. `RESOURCE_EXHAUSTED: Out of
+    memory allocating 30.4 GB`."""
+    msg = str(e).strip().splitlines()[0]
+    m = re.search(r"(RESOURCE_EXHAUSTED: Out of memory allocating) (\d+) bytes", msg)
+    return f"{m.group(1)} {int(m.group(2)) / 1e9:.1f} GB" if m else msg[:120]
 
 
 def time_interleaved(fns: list[Callable[[], Any]], repeats: int) -> list[float]:
@@ -173,13 +186,19 @@ def speed_table(names: list[str], cfg: argparse.Namespace) -> str:
     rows = []
     for name in names:
         cls = get_memory_model(name)
-        compile_s, par = fwd_bwd(cls, cfg, sequential=False)
         seq = "–"
-        if cls.scan_kind == "associative":
-            t, t_seq = time_interleaved([par, fwd_bwd(cls, cfg, sequential=True)[1]], cfg.repeats)
-            seq = f"{t_seq * 1e3:.1f} ms → {t_seq / t:.2f}×"
-        else:
-            (t,) = time_interleaved([par], cfg.repeats)
+        try:
+            compile_s, par = fwd_bwd(cls, cfg, sequential=False)
+            if cls.scan_kind == "associative":
+                fns = [par, fwd_bwd(cls, cfg, sequential=True)[1]]
+                t, t_seq = time_interleaved(fns, cfg.repeats)
+                seq = f"{t_seq * 1e3:.1f} ms → {t_seq / t:.2f}×"
+            else:
+                (t,) = time_interleaved([par], cfg.repeats)
+        except jax.errors.JaxRuntimeError as e:  # e.g. out of memory: a row, not the end
+            rows.append(f"| {label(name)} | {cls.scan_kind} | failed: {failure(e)} | – | – | – |")
+            print(rows[-1], flush=True)
+            continue
         steps = cfg.speed_batch * cfg.speed_length / t
         rows.append(
             f"| {label(name)} | {cls.scan_kind} | {t * 1e3:.1f} | {steps / 1e3:.0f}k | {seq} "
@@ -259,17 +278,17 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             get_memory_model(name)  # an unknown name fails now, listing the known ones
     intro = (
-        f"{SECTION}\n\n`python benchmarks/memory.py` on {machine()}, "
-        f"{datetime.date.today().isoformat()}. CPU timings on this shared 2-core machine are "
-        "noisy (other jobs run beside them); compare rows of one run, not across runs."
+        f"{SECTION}\n\n`python benchmarks/memory.py` on {machine()}. Each subsection gives "
+        "its date and what else ran on the machine; compare rows of one run, not across runs."
     )
+    today = datetime.date.today().isoformat()
     subsections: dict[str, str] = {}
     if cfg.only in (None, "recall"):
         settings = (
             f"Symbols C = {cfg.symbols} (chance {1 / cfg.symbols:.2f}), length T = {cfg.length} "
             f"(recall after {cfg.length - 1} steps, distractors between), hidden {cfg.hidden}, "
             f"batch {cfg.batch}, {cfg.steps} Adam steps at lr {cfg.lr}, {cfg.seeds} seeds, "
-            f"accuracy on {cfg.eval_batch} held-out sequences."
+            f"accuracy on {cfg.eval_batch} held-out sequences. Run {today}."
         )
         print(settings, flush=True)
         heading = "### Recall the first input"
@@ -278,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = (
             f"`jit(grad(loss))` over B = {cfg.speed_batch} sequences × T = {cfg.speed_length} "
             f"steps, input and hidden width {cfg.width}; best of {cfg.repeats} after a warm-up, "
-            "a model's parallel and sequential runs interleaved. steps/s = B·T / time."
+            f"a model's parallel and sequential runs interleaved. steps/s = B·T / time. Run {today}."
         )
         print(settings, flush=True)
         heading = "### Forward + backward speed"
