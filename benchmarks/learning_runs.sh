@@ -52,4 +52,6 @@ run cp-dqn-mlp  --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON
 run cr-dqn-GRU  --algo dqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN q_init_scale=1
 run cr-dqn-none --algo dqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 $DQN q_init_scale=1
 run cp-dqn-small-head --algo dqn --memory none --env CartPoleEasy --no-partial $COMMON --total-frames 1000000 --lr 0.0003 --set eps_decay=0.1
+run cr-dqn-GRU-small-head  --algo dqn --memory GRU --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 --set eps_decay=0.1
+run cr-dqn-none-small-head --algo dqn --memory none --env CountRecallEasy --partial $COMMON --total-frames 500000 --lr 0.0003 --set eps_decay=0.1
 echo "$(date -Is) done"
