@@ -19,6 +19,7 @@ def arcade_games() -> list[GameSpec]:
                 for level, knobs in DIFFICULTY.items()
             },
             return_range=(-1.0, 1.0),
+            rules="arcade_pong:pong.md",  # the rules page `arcade info` prints (package data)
             description="One-player Pong against a simple AI; the POMDP ball flickers.",
         )
     ]

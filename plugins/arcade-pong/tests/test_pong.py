@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from arcade_core.specs import rules_text
 from arcade_core.testing import conformance
 
 from arcade_pong import constants as C
@@ -38,6 +39,16 @@ def test_plugin_registers_three_difficulties_through_its_entry_point() -> None:
     assert (sp.package, sp.plugin, sp.return_range) == ("arcade-pong", "pong", (-1.0, 1.0))
     env, params = arcade_core.make("PongHard")
     assert (env.paddle, env.flicker, params.max_steps_in_episode) == (6, 6, sp.max_steps)
+
+
+@pytest.mark.parametrize("env_id", ["PongEasy", "PongMedium", "PongHard"])
+def test_the_spec_names_a_rules_page_that_ships_with_the_package(env_id: str) -> None:
+    sp = arcade_core.spec(env_id)
+    assert sp.rules == "arcade_pong:pong.md"
+    text = rules_text(sp)  # what `arcade info` prints
+    assert text.startswith("# Pong\n") and f"`{env_id}`" in text
+    for section in ("What you see", "Actions", "Rules", "Rewards", "The POMDP", "Random play"):
+        assert f"\n## {section}\n" in text, section
 
 
 def test_up_and_down_move_the_paddle_and_stop_at_the_walls(easy) -> None:
