@@ -469,6 +469,8 @@ def _toml_value(value: Any) -> str:
             return "nan"
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
+        if value.is_integer() and abs(value) >= 1e4:  # `total_frames = 1e5` reads as a float
+            return _toml_value(int(value))
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"

@@ -301,6 +301,15 @@ def test_smoke_preset_and_a_preset_narrowed_by_flags() -> None:
     assert {t.config.seeds for t in narrowed} == {2}
 
 
+def test_written_grid_prints_whole_floats_as_integers() -> None:
+    """`total_frames = 1e5` in a sweep file is a float to TOML; `--print` writes it back as
+    the integer it stands for, and small floats as they are."""
+    spec = grid.spec_from_mapping({"total_frames": 1e5, "lr": [3e-4, 1.0]}, "test")
+    text = grid.to_toml(spec)
+    assert "total_frames = 100_000\n" in text
+    assert "lr = [0.0003, 1.0]\n" in text
+
+
 def test_dry_run_and_print_import_neither_jax_nor_ray(tmp_path: Path) -> None:
     code = (
         "import sys\n"
