@@ -3,6 +3,7 @@
     python benchmarks/memory.py                 # both, print the tables
     python benchmarks/memory.py --write         # ... and replace `## Memory models` in BENCHMARKS.md
     python benchmarks/memory.py --only speed --models lru,gru
+    python benchmarks/memory.py --only reach --models gru,memax:gru   # why a model cannot recall
     python benchmarks/memory.py --models gru,memax:gru,attention-rope   # any registered names
 
 Every registered model runs: ours, memax's through the adapter (`memax:GRU`, `NMax`, ...)
@@ -13,6 +14,10 @@ steps show random distractor symbols; at the last step the model must name the f
 A model without memory is stuck at chance (1/C); frame stacking sees only its last k inputs.
 Each model is trained with Adam on fresh batches, the whole loop under one `jit`, vmapped over
 seeds; accuracy is measured on held-out sequences.
+
+**Reach** (`--only reach`): at initialisation, the gradient of the last output with respect
+to the first input over that with respect to the last, on recall inputs. A model whose ratio
+is tiny barely sees the first input when training starts; it says why a model fails recall.
 
 **Speed**: one `jit(grad)` of a loss over a `[B, T, F]` batch, best of several runs after a
 warm-up (compile timed apart). Associative models also run with `sequential=True` (the same
@@ -137,6 +142,38 @@ def recall_table(names: list[str], cfg: argparse.Namespace) -> str:
     return head + "\n" + "\n".join(rows)
 
 
+# ---------------------------------------------------------------- reach
+
+
+def reach(cls: type[MemoryModel], cfg: argparse.Namespace, seed: int) -> float:
+    """How much of the first input reaches the last output at initialisation: the gradient of
+    `|y_T|²` with respect to the first input over that with respect to the last, mean norms
+    over a batch of recall sequences. Near 0, the first input's signal vanishes before the
+    end, and gradient descent hardly sees it."""
+    model = cls(features=cfg.hidden)
+    x, _ = recall_batch(jax.random.key(1), cfg.batch, cfg.length, cfg.symbols)
+    start = jnp.zeros(x.shape[:-1], bool).at[:, 0].set(True)
+    carry = model.initialize_carry((x.shape[0], x.shape[-1]))
+    params = model.init(jax.random.key(seed), carry, (x, start))
+
+    def last_output_energy(xs: jax.Array) -> jax.Array:
+        _, y = model.apply(params, carry, (xs, start))
+        return jnp.sum(y[:, -1] ** 2)
+
+    norms = jnp.linalg.norm(jax.grad(last_output_energy)(x), axis=-1).mean(0)
+    return float(norms[0] / norms[-1])
+
+
+def reach_table(names: list[str], cfg: argparse.Namespace) -> str:
+    rows = []
+    for name in names:
+        ratios = [reach(get_memory_model(name), cfg, seed) for seed in range(cfg.seeds)]
+        rows.append(f"| {label(name)} | {', '.join(f'{r:.2g}' for r in ratios)} |")
+        print(rows[-1], flush=True)
+    head = "| model | gradient ratio, first / last input, at init (per init) |\n|---|---|"
+    return head + "\n" + "\n".join(rows)
+
+
 # ---------------------------------------------------------------- speed
 
 
@@ -252,7 +289,7 @@ def write_section(intro: str, subsections: dict[str, str], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--models", default="all", help="comma-separated names, or 'all'")
-    p.add_argument("--only", choices=["recall", "speed"], default=None)
+    p.add_argument("--only", choices=["recall", "reach", "speed"], default=None)
     p.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     g = p.add_argument_group("recall")
     g.add_argument("--symbols", type=int, default=4)
@@ -293,6 +330,14 @@ def main(argv: list[str] | None = None) -> int:
         print(settings, flush=True)
         heading = "### Recall the first input"
         subsections[heading] = f"{heading}\n\n{settings}\n\n{recall_table(names, cfg)}"
+    if cfg.only == "reach":
+        heading = "### Reach of the first input at initialisation"
+        settings = (
+            f"Recall inputs (C = {cfg.symbols}, T = {cfg.length}, batch {cfg.batch}), width "
+            f"{cfg.hidden}, inits 0..{cfg.seeds - 1}. Run {today}."
+        )
+        print(settings, flush=True)
+        subsections[heading] = f"{heading}\n\n{settings}\n\n{reach_table(names, cfg)}"
     if cfg.only in (None, "speed"):
         settings = (
             f"`jit(grad(loss))` over B = {cfg.speed_batch} sequences × T = {cfg.speed_length} "

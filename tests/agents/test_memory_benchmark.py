@@ -41,3 +41,14 @@ def test_out_of_memory_is_a_row_and_the_run_goes_on(memory_bench, monkeypatch) -
     assert table[2].startswith("| GRU | sequential | failed: RESOURCE_EXHAUSTED: Out of memory")
     assert "30.4 GB" in table[2]
     assert table[3].startswith("| MLP | none | ") and "failed" not in table[3]
+
+
+def test_reach_is_zero_without_memory_and_positive_with_it(memory_bench) -> None:
+    """The first input cannot reach the last output of a model without recurrence or with a
+    window shorter than the sequence; through a GRU it does."""
+    from arcade_agents.memory import get_memory_model
+
+    cfg = argparse.Namespace(hidden=8, batch=4, length=8, symbols=4)
+    assert memory_bench.reach(get_memory_model("MLP"), cfg, seed=0) == 0.0
+    assert memory_bench.reach(get_memory_model("FrameStack"), cfg, seed=0) == 0.0
+    assert memory_bench.reach(get_memory_model("GRU"), cfg, seed=0) > 0.0
