@@ -135,9 +135,12 @@ def plot(rows: list[dict[str, Any]], out: Path, threshold: float) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    for r in rows:
+    labels = [f"{r['algo']} + {r['memory']} ({r['env']})" for r in rows]
+    for r, label in zip(rows, labels, strict=True):
         frames, curve = r["curve"]
-        ax.plot(frames / 1e6, curve, label=f"{r['algo']} + {r['memory']} ({r['env']})")
+        if labels.count(label) > 1:  # runs of the same setting: say which run is which
+            label += f" [{r['run']}]"
+        ax.plot(frames / 1e6, curve, label=label)
     ax.axhline(threshold, color="grey", lw=0.8, ls="--")
     ax.set_xlabel("frames (millions)")
     ax.set_ylabel("training return")
