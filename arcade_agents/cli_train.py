@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -334,6 +335,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             config = config_io.resolve(
                 get_algorithm, flags=flags, overrides=args.overrides, config_file=args.config
             )
+            if args.config and (note := config_io.predates_note(args.config, config)):
+                print(note, file=sys.stderr)
             if args.print_config:
                 print(config_io.to_toml(config), end="")
                 return 0

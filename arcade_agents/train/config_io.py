@@ -217,9 +217,12 @@ def _toml_value(value: Any) -> str:
     raise ConfigError(f"cannot write {value!r} ({type(value).__name__}) to TOML")
 
 
+SAVED_HEADER = ": reload with `arcade train --config THIS_FILE`"
+
+
 def to_toml(config: Any) -> str:
     """The config as flat TOML, one `key = value` per field, in declaration order."""
-    lines = [f"# {type(config).__name__}: reload with `arcade train --config THIS_FILE`"]
+    lines = [f"# {type(config).__name__}{SAVED_HEADER}"]
     for f in dataclasses.fields(config):
         lines.append(f"{f.name} = {_toml_value(getattr(config, f.name))}")
     return "\n".join(lines) + "\n"
@@ -243,3 +246,24 @@ def load_config(path: str | Path, get_algorithm: Callable[[str], Any]) -> Any:
         raise ConfigError(f"{str(path)!r} not found: not a training run directory")
     values = load_file(path)
     return build_config(get_algorithm(str(values.get("algo", "pqn"))).config_cls, values)
+
+
+def predates_note(path: str | Path, config: Any) -> str:
+    """One line when `path` is a config file saved by a run (every field written out) that
+    lacks fields of `config`'s class: the run predates them, so today's defaults fill them in
+    and a rerun may differ from it ('' otherwise)."""
+    text = Path(path).read_text()
+    if SAVED_HEADER not in text.partition("\n")[0]:
+        return ""  # a hand-written file names only what it changes
+    saved = load_file(path)
+    missing = [f for f in dataclasses.fields(config) if f.name not in saved]
+    if not missing:
+        return ""
+    values = ", ".join(f"{f.name}={getattr(config, f.name)!r}" for f in missing)
+    names = ", ".join(f.name for f in missing)
+    them = "them" if len(missing) > 1 else "it"
+    return (
+        f"{Path(path).name} was saved before {names} existed: today's "
+        f"default{'s' if len(missing) > 1 else ''} ({values}) fill{'' if len(missing) > 1 else 's'} "
+        f"{them} in; set {them} to reproduce that run exactly"
+    )

@@ -117,6 +117,31 @@ def test_flags_override_the_file_and_booleans_turn_off(
     assert resolved(capsys, "--partial")["partial"] is True
 
 
+def test_a_saved_config_missing_a_newer_field_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A run's saved config.toml writes every field; one saved before a field existed gets
+    today's default for it, and `arcade train --config` says so on stderr (stdout stays the
+    config). A hand-written file, which names only what it changes, gets no such line."""
+
+    def printed(path: Path) -> tuple[dict[str, object], str]:
+        assert main(["train", "--config", str(path), "--print-config"]) == 0
+        out = capsys.readouterr()
+        return tomllib.loads(out.out), out.err
+
+    saved = config_io.to_toml(DQNConfig())
+    old = tmp_path / "config.toml"
+    old.write_text("\n".join(x for x in saved.splitlines() if not x.startswith("q_init_scale")))
+    cfg, err = printed(old)
+    assert cfg["q_init_scale"] == DQNConfig().q_init_scale
+    assert "config.toml was saved before q_init_scale existed" in err
+    old.write_text(saved)
+    assert printed(old)[1] == ""
+    hand = tmp_path / "mine.toml"
+    hand.write_text('algo = "dqn"\nlr = 0.001\n')
+    assert printed(hand)[1] == ""
+
+
 def test_yaml_config_with_the_algorithms_own_fields(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
