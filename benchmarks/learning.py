@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime
 import os
 import platform
@@ -66,6 +67,7 @@ def summarize(run_dir: Path, threshold: float, window: int, episodes: int) -> di
         "hit_minutes": float(m["wall_s"][hit[0]]) / 60 if len(hit) else None,
         "curve": (m["frames"], curve),
         "command": command_of(config),
+        "predates": predates(config),
     }
     if episodes:
         from arcade_agents.train.evaluate import evaluate
@@ -79,8 +81,6 @@ def summarize(run_dir: Path, threshold: float, window: int, episodes: int) -> di
 def command_of(config: dict[str, Any]) -> str:
     """The `arcade train` line that makes a run of `config` (fields left at their defaults
     omitted; the algorithm's own fields through `--set`)."""
-    import dataclasses
-
     from arcade_agents.cli_train import _base_fields, _flag
     from arcade_agents.train.api import config_for
 
@@ -106,6 +106,17 @@ def command_of(config: dict[str, Any]) -> str:
     if sets:
         flags.append("--set " + " ".join(sets))
     return "arcade train " + " ".join(flags)
+
+
+def predates(config: dict[str, Any]) -> str:
+    """' (...)' naming the config fields added since the run was saved: its command line
+    takes today's defaults for them, which may not be what the run used ('' if none)."""
+    from arcade_agents.train.api import config_for
+
+    fields = [name for name in dataclasses.asdict(config_for(config["algo"])) if name not in config]
+    return (
+        f" (the run predates {', '.join(fields)}; the line takes today's default)" if fields else ""
+    )
 
 
 def table(rows: list[dict[str, Any]], threshold: float) -> str:
@@ -168,7 +179,7 @@ def main() -> int:
         f"`arcade train` (compilation included); the training return is the mean over the "
         f"episodes that ended in the last {args.window} logged updates.\n\n"
         f"{table(rows, args.threshold)}\n\n"
-        + "\n".join(f"* {r['run']}: `{r['command']}`" for r in rows)
+        + "\n".join(f"* {r['run']}: `{r['command']}`{r['predates']}" for r in rows)
     )
     print(text)
     if args.plot:
