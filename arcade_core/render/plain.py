@@ -217,6 +217,27 @@ class BoardCells(NamedTuple):
     inside: jax.Array
     on_board: jax.Array
 
+    def at(self, col: Any, row: Any) -> jax.Array:
+        """The interior pixels of the cell in column `col`, row `row` (e.g. the cursor's)."""
+        return self.inside & (self.col == col) & (self.row == row)
+
+    @property
+    def lines(self) -> jax.Array:
+        """The pixels of the board's grid lines: on the board, in no cell's interior."""
+        return self.on_board & ~self.inside
+
+
+def board_frame(
+    size: int, n: int, *, area_side: int, gap: int, **layout: Any
+) -> tuple[np.ndarray, BoardCells, GridMaps]:
+    """The shared frame (`frame`'s `layout` arguments) with an N x N board filling its game
+    area: cells of `GridMaps.fitting(n, area_side, gap)`. Returns the frame, its
+    `BoardCells` and the grid: the plain counterpart of `grid.BoardFrame`, for cursor games
+    on a board."""
+    grid = GridMaps.fitting(n, area_side, gap)
+    img = frame(size, area_side=area_side, **layout)
+    return img, board_cells(img, area_offset(size, area_side), grid), grid
+
 
 def board_cells(img: Any, o: int, grid: GridMaps) -> BoardCells:
     """The cells of the board `grid` (docs/games/conventions.md §Drawing primitives: a

@@ -18,7 +18,6 @@ import jax.numpy as jnp
 from arcade_core.observability import View
 from arcade_core.render import plain
 from arcade_core.render.cursor import one_hot
-from arcade_core.render.grid import GridMaps
 from arcade_core.render.plain import BoardCells
 
 from . import constants as C
@@ -29,19 +28,18 @@ def draw(env: Any, state: Any, params: Any, view: View) -> jax.Array:
     every other cell fired at (the POMDP: the cursor cell's mark only), the grid, the score
     (ship cells hit)."""
     S, n = env.obs_size, state.guesses.shape[0]
-    side = C.AREA_SIDE[S][n]
-    grid = GridMaps.fitting(n, side, C.GRID_GAP)
-    img = plain.frame(S, name="BATTLESHIP", background=C.BACKGROUND, name_colour=C.NAME,
-                      area_side=side, area_colour=C.AREA)  # fmt: skip
-    cells = plain.board_cells(img, plain.area_offset(S, side), grid)
-    on_cursor = cells.inside & (cells.col == state.cx) & (cells.row == state.cy)
+    img, cells, grid = plain.board_frame(
+        S, n, area_side=C.AREA_SIDE[S][n], gap=C.GRID_GAP, name="BATTLESHIP",
+        background=C.BACKGROUND, name_colour=C.NAME, area_colour=C.AREA,
+    )  # fmt: skip
+    on_cursor = cells.at(state.cx, state.cy)
     img = plain.paint(img, on_cursor, C.CURSOR)
     fired = state.guesses
     if view.partial:
         fired = fired & one_hot(state.cx, state.cy, n)  # the cursor cell's only
     img = x_marks(img, cells, grid.cell, fired & state.ships, S, on_cursor, view.partial)
     img = o_marks(img, cells, grid.cell, fired & ~state.ships, S)
-    img = plain.paint(img, cells.on_board & ~cells.inside, C.GRID)
+    img = plain.paint(img, cells.lines, C.GRID)
     return plain.score(img, state.hits, C.SCORE, max_digits=len(str(C.SHIP_CELLS)))
 
 

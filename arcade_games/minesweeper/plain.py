@@ -28,19 +28,17 @@ def draw(env: Any, state: Any, params: Any, view: View) -> jax.Array:
     """The frame of `state`: the cursor's cell, the number of every revealed cell (the POMDP:
     the cursor cell's only, narrower), the grid, the score (safe cells revealed)."""
     S, n = env.obs_size, state.revealed.shape[0]
-    side = C.AREA_SIDE[S][n]
-    grid = GridMaps.fitting(n, side, C.GRID_GAP)
-    img = plain.frame(S, name="MINESWEEPER", background=C.BACKGROUND, name_colour=C.NAME,
-                      area_side=side, area_colour=C.AREA)  # fmt: skip
-    cells = plain.board_cells(img, plain.area_offset(S, side), grid)
-    img = plain.paint(img, cells.inside & (cells.col == state.cx) & (cells.row == state.cy),
-                      C.CURSOR)  # fmt: skip
+    img, cells, grid = plain.board_frame(
+        S, n, area_side=C.AREA_SIDE[S][n], gap=C.GRID_GAP, name="MINESWEEPER",
+        background=C.BACKGROUND, name_colour=C.NAME, area_colour=C.AREA,
+    )  # fmt: skip
+    img = plain.paint(img, cells.at(state.cx, state.cy), C.CURSOR)
     shown = state.revealed
     if view.partial:
         shown = shown & one_hot(state.cx, state.cy, n)  # the cursor cell's only
     width = C.DIGIT_W["pomdp" if view.partial else "mdp"]
     img = numbers(img, cells, grid, jnp.clip(state.neighbours, 0, 9), shown, width)
-    img = plain.paint(img, cells.on_board & ~cells.inside, C.GRID)
+    img = plain.paint(img, cells.lines, C.GRID)
     return plain.score(img, state.score, C.SCORE, max_digits=2)
 
 
