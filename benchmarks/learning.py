@@ -111,9 +111,10 @@ def command_of(config: dict[str, Any]) -> str:
 def predates(config: dict[str, Any]) -> str:
     """' (...)' naming the config fields added since the run was saved: its command line
     takes today's defaults for them, which may not be what the run used ('' if none)."""
+    from arcade_agents.train import config_io
     from arcade_agents.train.api import config_for
 
-    fields = [name for name in dataclasses.asdict(config_for(config["algo"])) if name not in config]
+    fields = config_io.fields_missing(type(config_for(config["algo"])), config)
     return (
         f" (the run predates {', '.join(fields)}; the line takes today's default)" if fields else ""
     )

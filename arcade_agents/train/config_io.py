@@ -248,22 +248,23 @@ def load_config(path: str | Path, get_algorithm: Callable[[str], Any]) -> Any:
     return build_config(get_algorithm(str(values.get("algo", "pqn"))).config_cls, values)
 
 
+def fields_missing(config_cls: type, saved: Mapping[str, Any]) -> list[str]:
+    """The fields of `config_cls` that a run's saved config (which writes every field) lacks:
+    fields added since the run was saved, which today's defaults fill in on loading."""
+    return [f.name for f in dataclasses.fields(config_cls) if f.name not in saved]
+
+
 def predates_note(path: str | Path, config: Any) -> str:
-    """One line when `path` is a config file saved by a run (every field written out) that
-    lacks fields of `config`'s class: the run predates them, so today's defaults fill them in
-    and a rerun may differ from it ('' otherwise)."""
-    text = Path(path).read_text()
-    if SAVED_HEADER not in text.partition("\n")[0]:
-        return ""  # a hand-written file names only what it changes
-    saved = load_file(path)
-    missing = [f for f in dataclasses.fields(config) if f.name not in saved]
+    """One line when `path` is a config file saved by a run that predates fields of `config`'s
+    class (`fields_missing`): a rerun from it may differ from that run ('' otherwise)."""
+    with open(path) as f:
+        if SAVED_HEADER not in f.readline():
+            return ""  # a hand-written file names only what it changes
+    missing = fields_missing(type(config), load_file(path))
     if not missing:
         return ""
-    values = ", ".join(f"{f.name}={getattr(config, f.name)!r}" for f in missing)
-    names = ", ".join(f.name for f in missing)
-    them = "them" if len(missing) > 1 else "it"
+    values = ", ".join(f"{name}={getattr(config, name)!r}" for name in missing)
     return (
-        f"{Path(path).name} was saved before {names} existed: today's "
-        f"default{'s' if len(missing) > 1 else ''} ({values}) fill{'' if len(missing) > 1 else 's'} "
-        f"{them} in; set {them} to reproduce that run exactly"
+        f"{Path(path).name} was saved before {', '.join(missing)} existed: today's defaults "
+        f"fill in {values}; set them to reproduce that run exactly"
     )
