@@ -307,11 +307,18 @@ def config_hash(config: Any) -> str:
     return hashlib.sha256(config_io.to_toml(config).encode()).hexdigest()[:12]
 
 
+def _whole(value: Any) -> Any:
+    """A large whole float (`total_frames = 1e5` reads as one from TOML) as the int it stands
+    for; anything else as it is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:
+        return int(value)
+    return value
+
+
 def _fmt(value: Any) -> str:
+    value = _whole(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:
-        return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -460,6 +467,7 @@ def _unique(trials: list[Trial]) -> list[Trial]:
 
 
 def _toml_value(value: Any) -> str:
+    value = _whole(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -469,8 +477,6 @@ def _toml_value(value: Any) -> str:
             return "nan"
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        if value.is_integer() and abs(value) >= 1e4:  # `total_frames = 1e5` reads as a float
-            return _toml_value(int(value))
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
