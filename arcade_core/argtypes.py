@@ -1,6 +1,7 @@
 """argparse types shared by the `arcade` commands and plugins' commands: numbers with their
 bounds and output paths that must be writable, all checked at parse time, so a bad value is one
-line before anything compiles, renders or trains. Imports no JAX.
+line before anything compiles, renders or trains; and `duration`, for their progress lines.
+Imports no JAX.
 
     p.add_argument("--episodes", type=positive_int(max=MAX_EPISODES), default=32)
     p.add_argument("--fps", type=positive_float(max=MAX_FPS), default=20.0)
@@ -33,6 +34,12 @@ MAX_REPEATS = 10_000
 MAX_FRAME_BYTES = 16 * 2**30  # frames a recording may hold in memory
 MAX_SCALE = 16  # video upscaling
 MAX_FPS = 1_000.0
+
+
+def duration(seconds: float) -> str:
+    """A duration for the commands' progress lines: `42s`, `3m05s`."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 class PathError(UserError):

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from arcade_core.argtypes import duration
+
 
 class Progress:
     """A rich progress bar on a terminal (frames, frames/s, recent return); elsewhere (pipes,
@@ -92,11 +94,6 @@ def chunk_rows(
     return rows
 
 
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
 class Counter:
     """`done/total UNIT` with elapsed time and an ETA, on stderr: a rich bar on a terminal,
     else a plain line about every 10% (and at the end). `update` may come from a JAX host
@@ -111,7 +108,6 @@ class Counter:
         self.done_at_first = 0
         self.next_print = 0
         self.bar: Any = None
-        self.extra = ""
         self.count = 0  # what `advance` counts
         self.last_print = -math.inf  # plain lines: at most one a second, but the last
         if sys.stderr.isatty():
@@ -146,17 +142,17 @@ class Counter:
         if self.t_first is None:  # the first update: the compile is over
             self.t_first, self.done_at_first = now, int(done)
             self._say(f"compiled {self.label} in {now - self.t0:.1f} s")
-        done, self.extra = int(done), extra
+        done = int(done)
         if self.bar is not None:
             self.bar.update(self.task, completed=done, extra=extra)
         elif done >= self.total or (done >= self.next_print and now - self.last_print >= 1.0):
             rate = (done - self.done_at_first) / max(now - self.t_first, 1e-9)
             left = (self.total - done) / rate if rate > 0 else math.nan
-            eta = "?" if math.isnan(left) else _duration(left)
+            eta = "?" if math.isnan(left) else duration(left)
             tail = f"  {extra}" if extra else ""
             self._say(
                 f"{self.label}: {done:,}/{self.total:,} {self.unit}{tail}  "
-                f"elapsed {_duration(now - self.t0)}, ETA {eta}"
+                f"elapsed {duration(now - self.t0)}, ETA {eta}"
             )
             self.next_print = done + max(1, self.total // 10)
             self.last_print = now

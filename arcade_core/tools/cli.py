@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..argtypes import MAX_ENVS, MAX_EPISODES, MAX_REPEATS, MAX_STEPS, positive_int
+from ..argtypes import MAX_ENVS, MAX_EPISODES, MAX_REPEATS, MAX_STEPS, duration, positive_int
 from ..errors import CLIError, UserError, missing_extra_hint
 from ..plugin_registry import PluginRegistry
 from ..plugins import PluginInfo, PluginProblem, get_plugin_manager
@@ -176,15 +176,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
 def _counter_line(done: int, total: int, elapsed: float, what: str) -> str:
     """`[3/37] checking X  elapsed 1m02s, ETA 11m40s` (no ETA before the first is done)."""
-    eta = _duration(elapsed / done * (total - done)) if done else "?"
-    return f"[{done + 1}/{total}] checking {what}  elapsed {_duration(elapsed)}, ETA {eta}"
+    eta = duration(elapsed / done * (total - done)) if done else "?"
+    return f"[{done + 1}/{total}] checking {what}  elapsed {duration(elapsed)}, ETA {eta}"
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
