@@ -8,6 +8,9 @@
   full-canvas mask per primitive, never a per-env scatter.
 * `font`: the 5x5 digit and letter bitmaps of docs/games/conventions.md §Drawing primitives.
 * `frame`: the shared frame (background, game area, score at the top, name at the bottom).
+* `plain`: the plain drawing kit, for renderers written to be read: whole-canvas primitives
+  (`rect`, `disc`, `triangle`, `sprite`, `text`, `number`), the shared frame and score
+  (`frame`, `score`), and an N x N board (`board_frame`, `BoardCells`).
 
 The game kit — what the built-in games share, public so that every plugin's game has it too:
 
