@@ -383,7 +383,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """`arcade eval DIR`: mean return and 95% CI over fresh episodes; `--record` a video."""
     from arcade_core.argtypes import frames_problem
     from arcade_core.errors import CLIError, RecordError
-    from arcade_core.media import label_views, require_imageio, upscale, write_video
+    from arcade_core.media import frame_shape, label_views, require_imageio, upscale, write_video
 
     from .train import config_io, evaluate, run
 
@@ -402,10 +402,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not 0 <= args.agent < loaded.config.seeds:
             raise CLIError(f"--agent must lie in [0, {loaded.config.seeds - 1}]")
         if args.record:  # the video's frames, upscaled, must fit before anything compiles
-            size = loaded.config.obs_size * args.scale
             steps = evaluate.episode_steps(loaded.config, args.max_steps)
-            width = size * (2 if args.side_by_side else 1)
-            if why := frames_problem(steps + 1, size, width):
+            height, width = frame_shape(loaded.config.obs_size, args.side_by_side)
+            if why := frames_problem(steps + 1, height * args.scale, width * args.scale):
                 raise CLIError(f"--record: {why}; lower --max-steps or --scale")
         res = evaluate.evaluate(
             loaded,

@@ -140,6 +140,20 @@ LABEL_BG = (24, 24, 24)  # the band above the frames
 LABEL_RGB = (255, 255, 255)
 
 
+def label_band(size: int) -> int:
+    """Height of the band `label_views` puts above side-by-side frames of `size`-px views: 8
+    font cells of `size // 64` px (16 px at 128, 32 at 256)."""
+    return 8 * max(1, size // 64)
+
+
+def frame_shape(size: int, side_by_side: bool, labelled: bool = True) -> tuple[int, int]:
+    """`(height, width)` of a video frame of `size`-px views before upscaling: one view, or
+    MDP | POMDP with the divider between them and, when `labelled`, the band above."""
+    if not side_by_side:
+        return size, size
+    return size + (label_band(size) if labelled else 0), 2 * size + DIVIDER_PX
+
+
 def label_views(frames: np.ndarray, labels: tuple[str, str] = LABELS) -> np.ndarray:
     """Side-by-side frames (`[..., H, 2S + DIVIDER_PX, 3]`, as `side_by_side` makes them) with
     a dark band on top naming each half ("MDP" over the left, "POMDP" over the right) in the
@@ -152,8 +166,8 @@ def label_views(frames: np.ndarray, labels: tuple[str, str] = LABELS) -> np.ndar
     frames = np.asarray(frames)
     width = frames.shape[-2]
     half = (width - DIVIDER_PX) // 2
-    cell = max(1, half // 64)
-    band_h = 8 * cell  # 5 cells of glyph, 1.5 above and below
+    band_h = label_band(half)
+    cell = band_h // 8  # 5 cells of glyph, 1.5 above and below
     band = np.empty((band_h, width, 3), np.uint8)
     band[:] = LABEL_BG
     band[:, half : half + DIVIDER_PX] = DIVIDER_RGB

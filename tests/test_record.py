@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from arcade_core.media import LABEL_RGB, label_views
+from arcade_core.media import LABEL_RGB, frame_shape, label_views
 from arcade_core.policy import Policy
 from arcade_core.render.font import LETTERS
 from arcade_core.tools import record
@@ -112,6 +112,15 @@ def test_side_by_side_halves_are_labelled_above_the_frames(both: list[record.Epi
     want = np.kron(LETTERS["M"], np.ones((2, 2), bool))  # the first glyph, pixel for pixel
     left = (128 - (6 * 2 * 3 - 2)) // 2
     np.testing.assert_array_equal(lit[3:13, left : left + 10], want)
+
+
+def test_frame_shape_is_what_label_views_makes() -> None:
+    """The memory checks size videos by `frame_shape`: it must be the labelled frame's shape."""
+    for size in (128, 256):
+        frames = np.zeros((2, size, 2 * size + DIVIDER_PX, 3), np.uint8)
+        assert label_views(frames).shape[1:3] == frame_shape(size, True)
+        assert frame_shape(size, True, labelled=False) == frames.shape[1:3]
+        assert frame_shape(size, False) == (size, size)
 
 
 def test_write_video_rejects_other_formats(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from ..media import (
     BothViews,
     Episode,
     cut_episode,
+    frame_shape,
     label_views,
     make_env,
     require_imageio,
@@ -201,13 +202,15 @@ def cmd_record(args: argparse.Namespace) -> int:
     try:
         for env_id in args.env_ids:
             steps = args.max_steps or spec(env_id).max_steps
-            width = args.obs_size * (2 if args.side_by_side else 1)
-            if why := frames_problem(args.episodes * (steps + 1), args.obs_size, width):
+            height, width = frame_shape(args.obs_size, args.side_by_side, labelled=False)
+            if why := frames_problem(args.episodes * (steps + 1), height, width):
                 raise CLIError(
                     f"{env_id}: {args.episodes} episode(s): {why}; lower --episodes or --max-steps"
                 )
-            scaled = max(args.scale, 1)  # one episode at a time is upscaled for its video
-            if why := frames_problem(steps + 1, args.obs_size * scaled, width * scaled):
+            # one episode at a time is labelled and upscaled for its video
+            scaled = max(args.scale, 1)
+            height, width = frame_shape(args.obs_size, args.side_by_side)
+            if why := frames_problem(steps + 1, height * scaled, width * scaled):
                 raise CLIError(f"{env_id}: one episode at --scale {scaled}: {why}")
     except ValueError as exc:  # unknown id, with a did-you-mean
         raise CLIError(str(exc)) from None
